@@ -1,0 +1,119 @@
+// The authoritative answer for one question, RFC 1034 §4.3.2 as refined by RFC 2181 (ranking,
+// AA), RFC 2308 (negative answers), RFC 4592 (wildcards) and RFC 6604 (rcode after CNAMEs).
+// qtype ANY is answered with every RRset at the name (not the RFC 8482 minimal form).
+
+import { Rcode, type ResourceRecord } from '../wire/model.ts';
+import { canonicalName } from '../wire/names.ts';
+import { RRType } from '../wire/rrtypes.ts';
+import type { RRset, ZoneNode, ZoneSet, ZoneSnapshot } from '../zone/store.ts';
+
+export interface AuthoritativeAnswer {
+  rcode: number;
+  /** Set when the first name of the answer is in one of our zones and not delegated away. */
+  aa: boolean;
+  answer: ResourceRecord[];
+  authority: ResourceRecord[];
+  additional: ResourceRecord[];
+}
+
+/** Bound on CNAME chasing: longer chains are left for the client to follow. */
+export const MAX_CNAME_CHAIN = 16;
+
+/** Types whose RDATA names a host whose addresses a client will want next (RFC 1035 §3.3, RFC 2782). */
+const ADDITIONAL_TARGET: ReadonlyMap<number, string> = new Map([
+  [RRType.MX, 'exchange'],
+  [RRType.NS, 'nsdname'],
+  [RRType.SRV, 'target'],
+]);
+
+export function answerQuestion(zones: ZoneSet, qname: string, qtype: number): AuthoritativeAnswer {
+  const result: AuthoritativeAnswer = { rcode: Rcode.NOERROR, aa: false, answer: [], authority: [], additional: [] };
+  const seen = new Set<string>();
+  let name = qname;
+  for (let step = 0; step <= MAX_CNAME_CHAIN; step++) {
+    const key = canonicalName(name);
+    seen.add(key);
+    const parentSide = qtype === RRType.DS;
+    const zone = zones.zoneFor(key, parentSide);
+    if (zone === undefined) {
+      if (step === 0) result.rcode = Rcode.REFUSED;
+      break;
+    }
+    if (step === 0) result.aa = true;
+
+    const cut = zone.cutAbove(key, parentSide);
+    if (cut !== undefined) {
+      if (step === 0) result.aa = false;
+      const ns = zone.node(cut)!.get(RRType.NS)!;
+      result.authority.push(...ns.records);
+      addTargetAddresses(zones, ns.records, result);
+      break;
+    }
+
+    let node: ZoneNode | undefined = zone.node(key);
+    let synthesisedOwner: string | undefined;
+    if (node === undefined && !zone.exists(key)) {
+      const wildcard = zone.wildcardFor(key);
+      if (wildcard === undefined) {
+        result.rcode = Rcode.NXDOMAIN;
+        result.authority.push(zone.negativeSoa);
+        break;
+      }
+      node = wildcard.node;
+      synthesisedOwner = name;
+    }
+    if (node === undefined) {
+      negative(zone, result);
+      break;
+    }
+
+    if (qtype === RRType.ANY) {
+      for (const rrset of node.values()) appendRRset(rrset, synthesisedOwner, result);
+      addTargetAddresses(zones, result.answer, result);
+      break;
+    }
+    const rrset = node.get(qtype);
+    if (rrset !== undefined) {
+      appendRRset(rrset, synthesisedOwner, result);
+      addTargetAddresses(zones, rrset.records, result);
+      break;
+    }
+    const cname = node.get(RRType.CNAME);
+    if (cname === undefined) {
+      negative(zone, result);
+      break;
+    }
+    appendRRset(cname, synthesisedOwner, result);
+    const target = String(cname.records[0].data.target);
+    if (seen.has(canonicalName(target))) break;
+    name = target;
+  }
+  return result;
+}
+
+function negative(zone: ZoneSnapshot, result: AuthoritativeAnswer): void {
+  result.authority.push(zone.negativeSoa);
+}
+
+function appendRRset(rrset: RRset, synthesisedOwner: string | undefined, result: AuthoritativeAnswer): void {
+  if (synthesisedOwner === undefined) result.answer.push(...rrset.records);
+  else for (const rr of rrset.records) result.answer.push({ ...rr, name: synthesisedOwner });
+}
+
+/** A and AAAA of the MX/NS/SRV targets that we hold (in any of our zones), once per target. */
+function addTargetAddresses(zones: ZoneSet, records: readonly ResourceRecord[], result: AuthoritativeAnswer): void {
+  const done = new Set<string>();
+  for (const rr of records) {
+    const field = ADDITIONAL_TARGET.get(rr.type);
+    if (field === undefined) continue;
+    const key = canonicalName(String(rr.data[field]));
+    if (done.has(key)) continue;
+    done.add(key);
+    const node = zones.zoneFor(key)?.node(key);
+    if (node === undefined) continue;
+    for (const type of [RRType.A, RRType.AAAA]) {
+      const addresses = node.get(type);
+      if (addresses !== undefined) result.additional.push(...addresses.records);
+    }
+  }
+}
