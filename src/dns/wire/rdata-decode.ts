@@ -65,6 +65,7 @@ function readField(
       data[field.name] = (buf[pos] << 8) | buf[pos + 1];
       return pos + 2;
     case 'u32':
+    case 'period':
     case 'time':
       need(4);
       data[field.name] = ((buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]) >>> 0;

@@ -57,6 +57,7 @@ function writeField(w: WireWriter, type: number, field: FieldDescriptor, value: 
       w.u16(integer(type, field.name, value, 0xffff));
       return;
     case 'u32':
+    case 'period':
     case 'time':
       w.u32(integer(type, field.name, value, 0xffffffff));
       return;

@@ -80,6 +80,7 @@ export type FieldKind =
   | 'u8'
   | 'u16'
   | 'u32'
+  | 'period' // u32 seconds; text also takes BIND's TTL units ("1h30m"): SOA timers, RRSIG original TTL
   | 'u48' // TSIG time signed, a number (fits 2^53)
   | 'name' // a domain name, model form string
   | 'ipv4' // "192.0.2.1"
@@ -135,10 +136,10 @@ const descriptorList: RRDescriptor[] = [
       n('mname', 'both'),
       n('rname', 'both'),
       f('serial', 'u32'),
-      f('refresh', 'u32'),
-      f('retry', 'u32'),
-      f('expire', 'u32'),
-      f('minimum', 'u32'),
+      f('refresh', 'period'),
+      f('retry', 'period'),
+      f('expire', 'period'),
+      f('minimum', 'period'),
     ],
   },
   { type: RRType.PTR, mnemonic: 'PTR', fields: [n('ptrdname', 'both')] },
@@ -181,7 +182,7 @@ const descriptorList: RRDescriptor[] = [
       f('typeCovered', 'rrtype'),
       f('algorithm', 'u8'),
       f('labels', 'u8'),
-      f('originalTtl', 'u32'),
+      f('originalTtl', 'period'),
       f('expiration', 'time'),
       f('inception', 'time'),
       f('keyTag', 'u16'),
