@@ -1,0 +1,39 @@
+// The typed failures of a lookup. Mail callers turn them into SMTP replies: a permanent
+// failure (the name or the data does not exist) is a 5xx, a temporary one (nobody could
+// give a trustworthy answer right now) is a 4xx so that the sender tries again later.
+
+import { typeToText } from '../wire/rrtypes.ts';
+
+export type LookupErrorCode = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'FORMERR' | 'BADRESPONSE';
+
+const TEMPORARY: ReadonlySet<LookupErrorCode> = new Set(['SERVFAIL', 'TIMEOUT', 'REFUSED', 'BADRESPONSE']);
+
+export class DnsLookupError extends Error {
+  /** The looked-up domain name (model form). It shadows Error#name on purpose: the API
+   *  names it so, and the error's kind is in `code`. */
+  override readonly name: string;
+
+  constructor(
+    readonly code: LookupErrorCode,
+    name: string,
+    readonly type: number,
+    detail?: string,
+  ) {
+    super(`${code} for ${name === '' ? '.' : name}/${typeToText(type)}${detail ? `: ${detail}` : ''}`);
+    this.name = name;
+  }
+
+  /** True when a later try may succeed (4xx); false when the DNS said "no such data" (5xx).
+   *  FORMERR counts as permanent: the servers reject the question itself. */
+  get temporary(): boolean {
+    return TEMPORARY.has(this.code);
+  }
+}
+
+/** A lookup on a resolver that has been closed, or one that was running when it closed. */
+export class ResolverClosedError extends Error {
+  constructor() {
+    super('the resolver is closed');
+    this.name = 'ResolverClosedError';
+  }
+}

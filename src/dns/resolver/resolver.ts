@@ -1,0 +1,255 @@
+// The relay's caching stub resolver. It asks recursive servers (never the root), trusts only
+// the chain of records from the question's name, caches by TTL with RFC 2308 negative
+// caching, and sends one query on the wire however many callers want the same data.
+
+import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../log/logger.ts';
+import { silentLogger } from '../../log/logger.ts';
+import { DEFAULT_EDNS_UDP_SIZE } from '../wire/edns.ts';
+import type { Message, Question, ResourceRecord } from '../wire/model.ts';
+import { Opcode, RClass, Rcode } from '../wire/model.ts';
+import { canonicalName } from '../wire/names.ts';
+import { typeToText } from '../wire/rrtypes.ts';
+import { readReplyData } from './answer-chain.ts';
+import { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
+import { ExchangeError } from './exchange-error.ts';
+import { queryName, queryType } from './query-input.ts';
+import type { ServerAddress } from './resolv-conf.ts';
+import { tcpExchange } from './tcp-exchange.ts';
+import { TtlLruCache } from './ttl-cache.ts';
+import { TRUNCATED, udpExchange } from './udp-exchange.ts';
+
+export { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
+export { serversFromResolvConf, type ServerAddress } from './resolv-conf.ts';
+
+export interface ResolverOptions {
+  servers: ServerAddress[];
+  /** Per try, in milliseconds. */
+  timeoutMs?: number;
+  /** Rounds over the server list. */
+  attempts?: number;
+  /** Cache entries (answers and negative answers together). */
+  cacheSize?: number;
+  /** Seconds; longer TTLs are cut to this. */
+  maxCacheTtl?: number;
+  /** Seconds; RFC 2308 §5 suggests one to three hours at most. */
+  maxNegativeTtl?: number;
+  logger?: Logger;
+}
+
+export interface LookupResult {
+  /** The name asked for, in model form (after IDNA, without the trailing dot). */
+  name: string;
+  type: number;
+  /** The RRset of the wanted type at the end of the CNAME chain. */
+  records: ResourceRecord[];
+  /** The CNAME targets followed from `name`, in order; the last one owns `records`. */
+  cnameChain: string[];
+  /** The upstream set AD: it validated the answer with DNSSEC (meaningful only when the
+   *  path to a validating upstream is trusted, as for a resolver on the same host). */
+  authenticated: boolean;
+  /** Seconds the answer may still be used. */
+  ttl: number;
+}
+
+export interface ResolverStats {
+  /** Messages sent on the wire (UDP and TCP). */
+  queriesSent: number;
+  cacheHits: number;
+  /** Lookups the cache could not answer, including those that joined a query in flight. */
+  cacheMisses: number;
+  /** Lookups that joined a query already in flight for the same name and type. */
+  inflightJoined: number;
+}
+
+type CachedOutcome =
+  | { kind: 'answer'; result: LookupResult }
+  | { kind: 'failure'; code: 'NXDOMAIN' | 'NODATA' | 'SERVFAIL'; detail: string };
+
+/** RFC 2308 §7.1 allows five minutes; a few seconds spares a failing upstream a flood of
+ *  repeats without keeping mail waiting once it recovers. */
+const SERVFAIL_CACHE_SECONDS = 5;
+
+const nxdomainKey = (name: string): string => `${canonicalName(name)}/NXDOMAIN`;
+const rrsetKey = (name: string, type: number): string => `${canonicalName(name)}/${type}`;
+
+export class Resolver {
+  private readonly servers: ServerAddress[];
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly limits: { maxTtl: number; maxNegativeTtl: number };
+  private readonly logger: Logger;
+  private readonly cache: TtlLruCache<CachedOutcome>;
+  private readonly inflight = new Map<string, Promise<LookupResult>>();
+  private readonly closing = new AbortController();
+  private readonly counters: ResolverStats = { queriesSent: 0, cacheHits: 0, cacheMisses: 0, inflightJoined: 0 };
+
+  constructor(opts: ResolverOptions) {
+    if (opts.servers.length === 0) throw new RangeError('the resolver needs at least one server');
+    this.servers = opts.servers.map((s) => ({ address: s.address, port: s.port }));
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.attempts = opts.attempts ?? 2;
+    this.limits = { maxTtl: opts.maxCacheTtl ?? 86400, maxNegativeTtl: opts.maxNegativeTtl ?? 3600 };
+    this.logger = opts.logger ?? silentLogger();
+    this.cache = new TtlLruCache(opts.cacheSize ?? 10000);
+  }
+
+  /** The records of `type` for `name`, or a DnsLookupError saying why there are none. */
+  async resolve(name: string, type: number | string): Promise<LookupResult> {
+    if (this.closing.signal.aborted) throw new ResolverClosedError();
+    const qname = queryName(name);
+    const qtype = queryType(type);
+    const cached = this.fromCache(qname, qtype);
+    if (cached) {
+      this.counters.cacheHits++;
+      if (cached instanceof DnsLookupError) throw cached;
+      return cached;
+    }
+    this.counters.cacheMisses++;
+    const key = rrsetKey(qname, qtype);
+    let pending = this.inflight.get(key);
+    if (pending) {
+      this.counters.inflightJoined++;
+    } else {
+      pending = this.lookUp(qname, qtype).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    const result = await pending;
+    // Each caller gets arrays of its own; the records themselves are shared and must not be changed.
+    return { ...result, records: [...result.records], cnameChain: [...result.cnameChain] };
+  }
+
+  stats(): ResolverStats {
+    return { ...this.counters };
+  }
+
+  /** Ends every query in flight (their lookups fail with ResolverClosedError) and empties the cache. */
+  close(): void {
+    this.closing.abort();
+    this.cache.clear();
+  }
+
+  /** A cached answer, a cached failure to throw, or undefined on a miss. */
+  private fromCache(qname: string, qtype: number): LookupResult | DnsLookupError | undefined {
+    const hit = this.cache.get(rrsetKey(qname, qtype)) ?? this.cache.get(nxdomainKey(qname));
+    if (!hit) return undefined;
+    const outcome = hit.value;
+    if (outcome.kind === 'failure') return new DnsLookupError(outcome.code, qname, qtype, `${outcome.detail} (cached)`);
+    const elapsed = hit.storedTtl - hit.remainingTtl;
+    const { result } = outcome;
+    return {
+      ...result,
+      records: result.records.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - elapsed) })),
+      cnameChain: [...result.cnameChain],
+      ttl: hit.remainingTtl,
+    };
+  }
+
+  private async lookUp(qname: string, qtype: number): Promise<LookupResult> {
+    const question: Question = { name: qname, type: qtype, class: RClass.IN };
+    const key = rrsetKey(qname, qtype);
+    let reply: Message;
+    try {
+      reply = await this.askServers(question);
+    } catch (err) {
+      if (err instanceof DnsLookupError && err.code === 'SERVFAIL') {
+        this.cache.set(key, { kind: 'failure', code: 'SERVFAIL', detail: 'the servers failed' }, SERVFAIL_CACHE_SECONDS);
+      }
+      throw err;
+    }
+    const data = readReplyData(question, reply, this.limits);
+    if (data.kind === 'broken') {
+      this.cache.set(key, { kind: 'failure', code: 'SERVFAIL', detail: data.detail }, SERVFAIL_CACHE_SECONDS);
+      throw new DnsLookupError('SERVFAIL', qname, qtype, data.detail);
+    }
+    if (data.kind === 'negative') {
+      const detail = data.cnameChain.length > 0 ? `at ${data.finalName}, the end of its CNAME chain` : 'from the server';
+      if (data.ttl !== undefined) {
+        this.cache.set(key, { kind: 'failure', code: data.code, detail }, data.ttl);
+        // RFC 2308 §5: a name that does not exist has no data of any type.
+        if (data.code === 'NXDOMAIN') this.cache.set(nxdomainKey(data.finalName), { kind: 'failure', code: 'NXDOMAIN', detail: 'from the server' }, data.ttl);
+      }
+      throw new DnsLookupError(data.code, qname, qtype, detail);
+    }
+    const records = data.records.map((rr) => ({ ...rr, ttl: Math.min(rr.ttl, this.limits.maxTtl) }));
+    const result: LookupResult = { name: qname, type: qtype, records, cnameChain: data.cnameChain, authenticated: reply.flags.ad, ttl: data.ttl };
+    this.cache.set(key, { kind: 'answer', result }, data.ttl);
+    return result;
+  }
+
+  /** A NOERROR or NXDOMAIN reply from the first server that gives one, trying each server in
+   *  turn for `attempts` rounds, all within timeoutMs × attempts × servers. */
+  private async askServers(question: Question): Promise<Message> {
+    const deadline = performance.now() + this.timeoutMs * this.attempts * this.servers.length;
+    let failure: { code: LookupErrorCode; detail: string } | undefined;
+    for (let round = 0; round < this.attempts; round++) {
+      for (const server of this.servers) {
+        if (performance.now() >= deadline) break;
+        const peer = `${server.address}:${server.port}`;
+        try {
+          const reply = await this.askServer(server, question, deadline);
+          const rcode = reply.flags.rcode;
+          if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return reply;
+          failure = { code: failureOfRcode(rcode), detail: `${peer} answered rcode ${rcode}` };
+        } catch (err) {
+          if (!(err instanceof ExchangeError)) throw err;
+          if (err.failure === 'ABORTED') throw new ResolverClosedError();
+          // A server that says something beats one that said nothing in the final verdict.
+          const code = err.failure === 'BADRESPONSE' ? 'BADRESPONSE' : 'TIMEOUT';
+          if (!failure || code !== 'TIMEOUT') failure = { code, detail: err.message };
+        }
+        this.logger.debug({ server: peer, name: question.name, type: typeToText(question.type), failure }, 'dns server gave no usable answer');
+      }
+    }
+    failure ??= { code: 'TIMEOUT', detail: 'no time left to ask' };
+    throw new DnsLookupError(failure.code, question.name, question.type, failure.detail);
+  }
+
+  /** One server's reply: over UDP, again over TCP when truncated, and once more without
+   *  EDNS when the server rejects EDNS with FORMERR (RFC 6891 §7). */
+  private async askServer(server: ServerAddress, question: Question, deadline: number): Promise<Message> {
+    let edns = true;
+    for (;;) {
+      this.counters.queriesSent++;
+      const udp = await udpExchange(server, buildQuery(question, edns), this.tryTimeout(deadline), this.closing.signal);
+      let reply: Message;
+      if (udp === TRUNCATED) {
+        this.counters.queriesSent++;
+        reply = await tcpExchange(server, buildQuery(question, edns), this.tryTimeout(deadline), this.closing.signal);
+      } else {
+        reply = udp;
+      }
+      if (reply.flags.rcode !== Rcode.FORMERR || !edns) return reply;
+      edns = false;
+    }
+  }
+
+  private tryTimeout(deadline: number): number {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) throw new ExchangeError('TIMEOUT', 'the lookup ran out of time');
+    return Math.min(this.timeoutMs, left);
+  }
+}
+
+function failureOfRcode(rcode: number): LookupErrorCode {
+  if (rcode === Rcode.SERVFAIL) return 'SERVFAIL';
+  if (rcode === Rcode.REFUSED) return 'REFUSED';
+  if (rcode === Rcode.FORMERR) return 'FORMERR';
+  return 'BADRESPONSE';
+}
+
+/** RD for recursion, AD to ask for the validation verdict (RFC 6840 §5.7), a fresh
+ *  random ID per message (RFC 5452), EDNS(0) with a payload size that avoids fragments. */
+function buildQuery(question: Question, edns: boolean): Message {
+  const query: Message = {
+    id: randomInt(0, 0x10000),
+    flags: { qr: false, opcode: Opcode.QUERY, aa: false, tc: false, rd: true, ra: false, ad: true, cd: false, rcode: Rcode.NOERROR },
+    questions: [question],
+    answers: [],
+    authority: [],
+    additional: [],
+  };
+  if (edns) query.edns = { udpSize: DEFAULT_EDNS_UDP_SIZE, extendedRcode: 0, version: 0, dnssecOk: false, options: [] };
+  return query;
+}
