@@ -1,0 +1,165 @@
+// The DNS server on all cores: N node:cluster workers each run a LocalDnsServer; the UDP socket
+// and the TCP listener of each address are shared through the primary (Node 20's dgram has no
+// reusePort). The primary chooses the port numbers first, so every worker binds the same ones.
+
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../log/logger.ts';
+import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
+import { openEndpoints, type Endpoint } from './endpoints.ts';
+import { TCP_CLOSE_GRACE_MS } from './local-server.ts';
+import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
+
+const WORKER_ENTRY = fileURLToPath(new URL('./cluster-worker.ts', import.meta.url));
+/** Workers run the TypeScript sources too: through tsx, found from here (not from the cwd). */
+const WORKER_EXEC_ARGV = ['--import', import.meta.resolve('tsx')];
+/** Time a worker gets to exit after "close" before it is killed. */
+const WORKER_EXIT_MS = TCP_CLOSE_GRACE_MS + 3000;
+/** Pause before replacing a worker that died, so a worker that cannot run does not spin. */
+const RESPAWN_DELAY_MS = 1000;
+
+const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+export interface ClusterOptions {
+  listen: Endpoint[];
+  zones: DnsZoneConfig[];
+  workers: number;
+  tcpIdleTimeoutMs: number;
+  maxTcpConnections: number;
+  logger: Logger;
+}
+
+export class ClusterDnsService {
+  private readonly workers = new Set<Worker>();
+  private closing = false;
+  private nextReloadId = 1;
+
+  private constructor(
+    readonly endpoints: Endpoint[],
+    private startOptions: WorkerStartOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(opts: ClusterOptions): Promise<ClusterDnsService> {
+    const endpoints = await choosePorts(opts.listen, opts.logger);
+    cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: WORKER_EXEC_ARGV });
+    const startOptions: WorkerStartOptions = {
+      listen: endpoints,
+      zones: opts.zones,
+      tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+      maxTcpConnections: opts.maxTcpConnections,
+      logLevel: opts.logger.level,
+    };
+    const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
+    const started = await Promise.allSettled(Array.from({ length: opts.workers }, () => service.spawn()));
+    const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure !== undefined) {
+      await service.close();
+      throw failure.reason;
+    }
+    opts.logger.info({ workers: opts.workers, endpoints }, 'DNS cluster workers started');
+    return service;
+  }
+
+  /** Forks a worker and resolves once it serves. */
+  private spawn(): Promise<void> {
+    const worker = cluster.fork();
+    this.workers.add(worker);
+    worker.on('message', (message: FromWorker) => {
+      if (message.kind === 'log') this.relayLog(message.line, worker.id);
+    });
+    return new Promise((resolve, reject) => {
+      let serving = false;
+      worker.on('message', (message: FromWorker) => {
+        if (message.kind === 'loaded') {
+          this.post(worker, { kind: 'start', options: this.startOptions });
+        } else if (message.kind === 'started') {
+          serving = true;
+          resolve();
+        } else if (message.kind === 'start-failed') {
+          reject(new Error(message.message));
+        }
+      });
+      worker.on('exit', (code, signal) => {
+        this.workers.delete(worker);
+        if (!serving) {
+          reject(new Error(`DNS worker exited during start (${signal ?? `code ${code}`})`));
+          return;
+        }
+        if (this.closing) return;
+        this.logger.error({ worker: worker.id, code, signal }, 'DNS worker died; starting a replacement');
+        setTimeout(() => {
+          if (!this.closing) this.spawn().catch((err: Error) => this.logger.error({ err: err.message }, 'DNS replacement worker failed to start'));
+        }, RESPAWN_DELAY_MS).unref();
+      });
+    });
+  }
+
+  private post(worker: Worker, message: ToWorker): void {
+    if (worker.isConnected()) worker.send(message);
+  }
+
+  private relayLog(line: string, workerId: number): void {
+    try {
+      const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as Record<string, unknown>;
+      this.logger[PINO_LEVELS[Number(level)] ?? 'info']({ ...fields, worker: workerId }, String(msg ?? ''));
+    } catch {
+      this.logger.info({ worker: workerId }, line.trim());
+    }
+  }
+
+  /** Every worker reloads the zone files; the report is the first worker's (they read the same files). */
+  async reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
+    if (zones !== undefined) this.startOptions = { ...this.startOptions, zones };
+    const id = this.nextReloadId++;
+    const reports = await Promise.all([...this.workers].map((worker) => this.reloadWorker(worker, id)));
+    const answered = reports.filter((r): r is ZoneReloadReport => r !== undefined);
+    if (answered.length === 0) throw new Error('DNS: no worker is running to reload the zones');
+    return answered[0];
+  }
+
+  private reloadWorker(worker: Worker, id: number): Promise<ZoneReloadReport | undefined> {
+    return new Promise((resolve) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.kind !== 'reloaded' || message.id !== id) return;
+        worker.off('exit', onExit);
+        worker.off('message', onMessage);
+        resolve(message.report);
+      };
+      const onExit = (): void => {
+        worker.off('message', onMessage);
+        resolve(undefined);
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      this.post(worker, { kind: 'reload', id, zones: this.startOptions.zones });
+    });
+  }
+
+  /** Asks every worker to finish and exit; kills those that do not within a bound. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      [...this.workers].map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const kill = setTimeout(() => worker.process.kill('SIGKILL'), WORKER_EXIT_MS);
+            worker.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            if (worker.isConnected()) this.post(worker, { kind: 'close' });
+            else worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}
+
+/** Binds every endpoint once in the primary to learn the port numbers (port 0: the OS chooses),
+ *  then releases them for the workers. */
+async function choosePorts(listen: Endpoint[], logger: Logger): Promise<Endpoint[]> {
+  const probe = await openEndpoints(listen, () => undefined, { idleTimeoutMs: 1, maxConnections: 1 }, logger);
+  await probe.close(0);
+  return probe.endpoints;
+}

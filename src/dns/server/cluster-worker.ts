@@ -1,0 +1,48 @@
+// Entry point of a node:cluster worker of the DNS server: runs a LocalDnsServer on the
+// endpoints the primary chose (the sockets are shared through the primary) and sends its log
+// lines to the primary, which writes them with the one logger of the process.
+
+import { Writable } from 'node:stream';
+import { createLogger, type LogSettings } from '../../log/logger.ts';
+import type { FromWorker, ToWorker } from './cluster-messages.ts';
+import { LocalDnsServer } from './local-server.ts';
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+const toPrimary = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    send({ kind: 'log', line: chunk.toString('utf8') });
+    done();
+  },
+});
+
+let server: LocalDnsServer | undefined;
+
+process.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'start': {
+      const logger = createLogger({ level: message.options.logLevel as LogSettings['level'], format: 'json' }, toPrimary);
+      LocalDnsServer.start({ ...message.options, logger }).then(
+        (started) => {
+          server = started;
+          send({ kind: 'started' });
+        },
+        (err: Error) => send({ kind: 'start-failed', message: err.message }),
+      );
+      break;
+    }
+    case 'reload':
+      void server?.reload(message.zones).then((report) => send({ kind: 'reloaded', id: message.id, report }));
+      break;
+    case 'close':
+      void (server?.close() ?? Promise.resolve()).then(() => {
+        send({ kind: 'closed' });
+        process.disconnect();
+      });
+      break;
+  }
+});
+
+send({ kind: 'loaded' });

@@ -1,0 +1,35 @@
+// The authoritative DNS service as the application starts it: zones from master files, UDP and
+// TCP on every listen address, in this process (workers = 1) or on N cluster workers.
+
+import type { Logger } from '../../log/logger.ts';
+import { ClusterDnsService } from './cluster-service.ts';
+import type { Endpoint } from './endpoints.ts';
+import { LocalDnsServer } from './local-server.ts';
+import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
+
+export type { DnsZoneConfig, ZoneReloadReport, ZoneReport } from './zone-loading.ts';
+
+export interface DnsServiceOptions {
+  listen: Endpoint[];
+  zones: DnsZoneConfig[];
+  /** 1: answer in this process; N > 1: N node:cluster workers sharing the sockets. */
+  workers: number;
+  tcpIdleTimeoutMs: number;
+  maxTcpConnections: number;
+  logger: Logger;
+}
+
+export interface DnsService {
+  /** The bound addresses and ports (an OS-chosen port when 0 was asked); UDP and TCP share it. */
+  readonly endpoints: Endpoint[];
+  /** Re-reads the zone files; a zone with errors keeps serving its previous version. */
+  reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport>;
+  /** Stops listening; open TCP connections get a bounded time to send their answers. */
+  close(): Promise<void>;
+}
+
+export async function startDnsService(opts: DnsServiceOptions): Promise<DnsService> {
+  if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`DNS: workers must be a whole number of at least 1, got ${opts.workers}`);
+  if (opts.workers === 1) return LocalDnsServer.start(opts);
+  return ClusterDnsService.start(opts);
+}

@@ -1,0 +1,36 @@
+// DNS over UDP on one address. Inside a node:cluster worker, the bind is shared with the other
+// workers through the primary (Node 20's dgram has no reusePort), so every worker reads from
+// the same socket and the kernel spreads the datagrams.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '../../log/logger.ts';
+import type { QueryHandler } from './transport.ts';
+
+/** Socket receive buffer asked for, so that bursts queue in the kernel instead of being lost. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export function listenUdp(address: string, port: number, handler: QueryHandler, logger: Logger): Promise<Socket> {
+  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  return new Promise((resolve, reject) => {
+    const failBind = (err: Error): void => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', failBind);
+    socket.bind({ address, port, exclusive: false }, () => {
+      socket.off('error', failBind);
+      socket.on('error', (err) => logger.warn({ err: err.message, address, port }, 'DNS UDP socket error'));
+      try {
+        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+      } catch {
+        // the kernel's rmem_max caps it; the default buffer still works
+      }
+      socket.on('message', (query, peer) => {
+        const response = handler(query, 'udp', peer.address);
+        if (response !== undefined) socket.send(response, peer.port, peer.address);
+      });
+      resolve(socket);
+    });
+  });
+}

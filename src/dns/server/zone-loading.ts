@@ -1,0 +1,70 @@
+// Loads the configured zone files into a new ZoneSet. A zone whose file has errors is not
+// swapped in: the version already served (if any) stays, and the report says why.
+
+import type { Logger } from '../../log/logger.ts';
+import { formatProblem, loadZoneFile } from '../zone/load.ts';
+import { ZoneSet, ZoneSnapshot } from '../zone/store.ts';
+
+export interface DnsZoneConfig {
+  /** The zone's origin in model form (no trailing dot). */
+  name: string;
+  file: string;
+}
+
+export interface ZoneReport {
+  name: string;
+  ok: boolean;
+  /** The serial now served for the zone (absent when the zone failed to load). */
+  serial?: number;
+  /** Errors and warnings, one line each ("file:line: message"). */
+  problems: string[];
+}
+
+export interface ZoneReloadReport {
+  zones: ZoneReport[];
+}
+
+/** The zones of `configs`, freshly loaded where possible, else as in `current`. Zones that are
+ *  no longer configured are left out. */
+export async function loadZones(configs: readonly DnsZoneConfig[], current: ZoneSet, logger: Logger): Promise<{ zones: ZoneSet; report: ZoneReloadReport }> {
+  const loaded = await Promise.all(configs.map((config) => loadOne(config, logger)));
+  const snapshots: ZoneSnapshot[] = [];
+  const report: ZoneReport[] = [];
+  for (const [i, result] of loaded.entries()) {
+    const config = configs[i];
+    if (result.snapshot !== undefined) {
+      snapshots.push(result.snapshot);
+      report.push({ name: config.name, ok: true, serial: result.snapshot.serial, problems: result.problems });
+      continue;
+    }
+    const previous = current.get(config.name);
+    if (previous !== undefined) {
+      snapshots.push(previous);
+      logger.warn({ zone: config.name, serial: previous.serial }, 'zone not reloaded; the previous version keeps serving');
+    }
+    report.push({ name: config.name, ok: false, problems: result.problems });
+  }
+  return { zones: new ZoneSet(snapshots), report: { zones: report } };
+}
+
+async function loadOne(config: DnsZoneConfig, logger: Logger): Promise<{ snapshot?: ZoneSnapshot; problems: string[] }> {
+  try {
+    const zone = await loadZoneFile(config.file, config.name);
+    const problems = zone.problems.map(formatProblem);
+    for (const [i, p] of zone.problems.entries()) {
+      if (p.severity === 'error') logger.error({ zone: config.name }, problems[i]);
+      else logger.warn({ zone: config.name }, problems[i]);
+    }
+    if (!zone.ok) {
+      logger.error({ zone: config.name, file: config.file }, 'zone has errors and was not loaded');
+      return { problems };
+    }
+    const snapshot = ZoneSnapshot.fromRecords(zone.origin, zone.records);
+    logger.info({ zone: config.name, serial: snapshot.serial, records: snapshot.recordCount }, 'zone loaded');
+    return { snapshot, problems };
+  } catch (err) {
+    const problem = `${config.file}: cannot load: ${(err as Error).message}`;
+    logger.error({ zone: config.name }, problem);
+    return { problems: [problem] };
+  }
+}
