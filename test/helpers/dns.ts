@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import type { TestContext } from 'node:test';
 import { silentLogger, type Logger } from '../../src/log/logger.ts';
 import { startDnsService, type DnsService, type DnsZoneConfig } from '../../src/dns/server/service.ts';
 
@@ -191,9 +190,10 @@ export interface TestDnsServer {
   endpoint: Endpoint;
 }
 
-/** Starts Postern's DNS service on 127.0.0.1 (OS-chosen port) and closes it when the test ends. */
+/** Starts Postern's DNS service on 127.0.0.1 (OS-chosen port) and closes it when the test ends;
+ *  `t` is a test context or, for a whole file, `{ after }` from node:test. */
 export async function startTestDnsServer(
-  t: Pick<TestContext, 'after'>,
+  t: { after: (fn: () => Promise<void>) => void },
   zones: DnsZoneConfig[],
   opts: { workers?: number; address?: string; tcpIdleTimeoutMs?: number; maxTcpConnections?: number; logger?: Logger } = {},
 ): Promise<TestDnsServer> {
