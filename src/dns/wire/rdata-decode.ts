@@ -76,7 +76,15 @@ function readField(
       return pos + 6;
     case 'name': {
       const allowPointers = inMessage && field.compression !== 'none';
-      const { name, end: after } = readName(buf, pos, allowPointers);
+      let read;
+      try {
+        read = readName(buf, pos, allowPointers);
+      } catch (err) {
+        // Running out of data inside RDATA is the RDLENGTH's fault, whatever lies beyond it.
+        if (err instanceof WireError && err.code === 'TRUNCATED') throw short(type, field.name);
+        throw err;
+      }
+      const { name, end: after } = read;
       if (after > end) throw short(type, field.name);
       data[field.name] = name;
       return after;
