@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { formatProblem, loadZoneFile, type LoadedZone } from '../../../src/dns/zone/load.ts';
+
+const FIXTURES = 'test/fixtures/zones';
+
+async function load(fixture: string, origin = 'example.test'): Promise<LoadedZone> {
+  return loadZoneFile(path.join(FIXTURES, fixture), origin);
+}
+
+function report(zone: LoadedZone): string[] {
+  return zone.problems.map(formatProblem);
+}
+
+/** kzonecheck (Knot DNS) as a second opinion: true when it accepts the zone. */
+function knotAccepts(fixture: string, origin: string): boolean {
+  const run = spawnSync('kzonecheck', ['-o', origin, path.join(FIXTURES, fixture)], { encoding: 'utf8' });
+  assert.equal(run.error, undefined, 'kzonecheck must be installed (Debian knot-dnssecutils)');
+  return run.status === 0;
+}
+
+const f = (name: string) => path.join(FIXTURES, name);
+
+test('the good fixtures load without problems, and Knot agrees', async () => {
+  for (const [fixture, origin] of [
+    ['example.test.zone', 'example.test'],
+    ['127.in-addr.arpa.zone', '127.in-addr.arpa'],
+    ['syntax.test.zone', 'syntax.test'],
+    ['include.test.zone', 'include.test'],
+  ]) {
+    const zone = await load(fixture, origin);
+    assert.deepEqual(report(zone), [], fixture);
+    assert.equal(zone.ok, true, fixture);
+    assert.equal(knotAccepts(fixture, origin), true, `kzonecheck ${fixture}`);
+  }
+});
+
+/** Fixtures that both we and Knot reject, with the message we give. */
+const REJECTED: Array<[string, string]> = [
+  ['bad-no-soa.zone', `${f('bad-no-soa.zone')}: example.test: no SOA record at the zone apex`],
+  ['bad-no-ns.zone', `${f('bad-no-ns.zone')}:3: example.test: no NS records at the zone apex`],
+  ['bad-cname.zone', `${f('bad-cname.zone')}:7: www.example.test: CNAME and other data (A)`],
+  ['bad-two-cnames.zone', `${f('bad-two-cnames.zone')}:7: www.example.test: more than one CNAME record`],
+  ['bad-missing-glue.zone', `${f('bad-missing-glue.zone')}:6: sub.example.test NS ns.sub.example.test: missing glue (no A or AAAA record for ns.sub.example.test)`],
+  ['bad-apex-ns-no-address.zone', `${f('bad-apex-ns-no-address.zone')}:5: example.test NS ns2.example.test: the name server has no A or AAAA record`],
+];
+
+for (const [fixture, message] of REJECTED) {
+  test(`${fixture} is rejected by us and by Knot`, async () => {
+    const zone = await load(fixture);
+    assert.equal(zone.ok, false);
+    assert.deepEqual(report(zone), [message]);
+    assert.equal(knotAccepts(fixture, 'example.test'), false, `kzonecheck ${fixture}`);
+  });
+}
+
+// Knot accepts these two (it drops out-of-zone data with a notice and keeps one SOA); BIND's
+// named-checkzone rejects both, and so do we.
+test('out-of-zone data is an error', async () => {
+  const zone = await load('bad-out-of-zone.zone');
+  assert.equal(zone.ok, false);
+  assert.deepEqual(report(zone), [`${f('bad-out-of-zone.zone')}:6: www.other.test: out-of-zone data (not at or below example.test)`]);
+});
+
+test('two SOA records are an error', async () => {
+  const zone = await load('bad-two-soa.zone');
+  assert.equal(zone.ok, false);
+  assert.deepEqual(report(zone), [`${f('bad-two-soa.zone')}:4: example.test: more than one SOA record`]);
+});
+
+test('an SOA below the apex is an error', async () => {
+  const zone = await load('bad-soa-below-apex.zone');
+  assert.equal(zone.ok, false);
+  assert.deepEqual(report(zone), [`${f('bad-soa-below-apex.zone')}:7: www.example.test: SOA record not at the zone apex`]);
+});
+
+test('data below a delegation (other than glue) and beside it is occluded: warnings', async () => {
+  const zone = await load('warn-occluded.zone');
+  assert.equal(zone.ok, true);
+  assert.deepEqual(report(zone), [
+    `${f('warn-occluded.zone')}:9: warning: sub.example.test MX: occluded by the delegation at sub.example.test; it will not be served`,
+    `${f('warn-occluded.zone')}:8: warning: www.sub.example.test TXT: occluded by the delegation at sub.example.test; it will not be served`,
+  ]);
+  assert.equal(knotAccepts('warn-occluded.zone', 'example.test'), true);
+});
+
+test('NS, MX and SRV pointing at a CNAME: warnings', async () => {
+  const zone = await load('warn-targets-cname.zone');
+  assert.equal(zone.ok, true);
+  assert.deepEqual(report(zone), [
+    `${f('warn-targets-cname.zone')}:5: warning: example.test NS nsalias.example.test: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`,
+    `${f('warn-targets-cname.zone')}:6: warning: example.test MX mailalias.example.test: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`,
+    `${f('warn-targets-cname.zone')}:7: warning: _sip._tcp.example.test SRV sipalias.example.test: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`,
+  ]);
+});
+
+test('TTLs differing within an RRset: a warning, the first TTL wins; duplicates dropped silently', async () => {
+  const zone = await load('warn-ttl-mismatch.zone');
+  assert.equal(zone.ok, true);
+  assert.deepEqual(report(zone), [
+    `${f('warn-ttl-mismatch.zone')}:7: warning: www.example.test A: TTL 300 differs from the RRset's TTL 600 (line 6); using 600`,
+  ]);
+  const www = zone.records.filter((r) => r.name === 'www.example.test');
+  assert.deepEqual(
+    www.map((r) => `${r.ttl} ${r.data.address}`),
+    ['600 127.0.0.20', '600 127.0.0.21'],
+  );
+});
