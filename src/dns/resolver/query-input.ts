@@ -3,15 +3,16 @@
 
 import { domainToASCII } from 'node:url';
 import { NameError } from '../wire/errors.ts';
-import { nameFromText } from '../wire/names.ts';
+import { canonicalName, nameFromText } from '../wire/names.ts';
 import { RRType, typeFromText, typeToText } from '../wire/rrtypes.ts';
 
 /** Types that are not questions a stub resolver may ask (transfers, transaction records, OPT). */
 const UNASKABLE: ReadonlySet<number> = new Set([RRType.OPT, RRType.TKEY, RRType.TSIG, RRType.IXFR, RRType.AXFR]);
 
-/** A domain name in the model form. Non-ASCII names become their A-labels (IDNA via
- *  node:url); ASCII names are taken as presentation text, so "_25._tcp.mx" and DNSBL
- *  names with numeric labels stay as written. */
+/** A domain name in the model form, lower-cased so that one name has one cache entry and
+ *  one spelling in results. Non-ASCII names become their A-labels (IDNA via node:url);
+ *  ASCII names are taken as presentation text, so "_25._tcp.mx" and DNSBL names with
+ *  numeric labels stay as written. */
 export function queryName(input: string): string {
   let text = input;
   if (/[^\x00-\x7f]/.test(text)) {
@@ -19,7 +20,7 @@ export function queryName(input: string): string {
     if (text === '') throw new NameError(`"${input}" is not a valid internationalised domain name`);
   }
   // Relative to the root is absolute: the stub applies no search list.
-  return text === '' ? '' : nameFromText(text);
+  return text === '' ? '' : canonicalName(nameFromText(text));
 }
 
 export function queryType(input: number | string): number {

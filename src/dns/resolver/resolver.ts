@@ -10,17 +10,20 @@ import { DEFAULT_EDNS_UDP_SIZE } from '../wire/edns.ts';
 import type { Message, Question, ResourceRecord } from '../wire/model.ts';
 import { Opcode, RClass, Rcode } from '../wire/model.ts';
 import { canonicalName } from '../wire/names.ts';
-import { typeToText } from '../wire/rrtypes.ts';
+import { RRType, typeToText } from '../wire/rrtypes.ts';
 import { readReplyData } from './answer-chain.ts';
 import { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
 import { ExchangeError } from './exchange-error.ts';
 import { queryName, queryType } from './query-input.ts';
+import { hostAddresses, mxHosts, ptrNames, tlsaValues, txtValues, type HostAddress, type MxHost, type TlsaValue, type TxtValue } from './record-values.ts';
 import type { ServerAddress } from './resolv-conf.ts';
+import { reverseName, tlsaName } from './reverse-name.ts';
 import { tcpExchange } from './tcp-exchange.ts';
 import { TtlLruCache } from './ttl-cache.ts';
 import { TRUNCATED, udpExchange } from './udp-exchange.ts';
 
 export { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
+export type { HostAddress, MxHost, TlsaValue, TxtValue } from './record-values.ts';
 export { serversFromResolvConf, type ServerAddress } from './resolv-conf.ts';
 
 export interface ResolverOptions {
@@ -50,6 +53,15 @@ export interface LookupResult {
    *  path to a validating upstream is trusted, as for a resolver on the same host). */
   authenticated: boolean;
   /** Seconds the answer may still be used. */
+  ttl: number;
+}
+
+/** A lookup's outcome with the records read into typed values. */
+export interface Answer<T> {
+  name: string;
+  values: T[];
+  cnameChain: string[];
+  authenticated: boolean;
   ttl: number;
 }
 
@@ -118,6 +130,44 @@ export class Resolver {
     const result = await pending;
     // Each caller gets arrays of its own; the records themselves are shared and must not be changed.
     return { ...result, records: [...result.records], cnameChain: [...result.cnameChain] };
+  }
+
+  async resolveMx(domain: string): Promise<Answer<MxHost>> {
+    return typed(await this.resolve(domain, RRType.MX), mxHosts);
+  }
+
+  /** A and AAAA (asked at the same time), IPv4 first; the caller orders them by its policy.
+   *  Either family alone is enough; when both fail, a temporary failure wins over a
+   *  permanent one, so that mail is deferred rather than bounced. */
+  async resolveAddresses(host: string): Promise<Answer<HostAddress>> {
+    const [v4, v6] = await Promise.allSettled([this.resolve(host, RRType.A), this.resolve(host, RRType.AAAA)]);
+    const found = [v4, v6].filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    if (found.length === 0) {
+      const [e4, e6] = [v4, v6].map((r) => (r as PromiseRejectedResult).reason as unknown);
+      if (!(e4 instanceof DnsLookupError) || e4.temporary) throw e4;
+      throw e6 instanceof DnsLookupError && !e6.temporary ? e4 : e6;
+    }
+    return {
+      name: found[0].name,
+      values: found.flatMap((r) => hostAddresses(r.records)),
+      cnameChain: found[0].cnameChain,
+      authenticated: found.every((r) => r.authenticated),
+      ttl: Math.min(...found.map((r) => r.ttl)),
+    };
+  }
+
+  async resolveTxt(name: string): Promise<Answer<TxtValue>> {
+    return typed(await this.resolve(name, RRType.TXT), txtValues);
+  }
+
+  /** The names at the address's in-addr.arpa or ip6.arpa name. */
+  async resolvePtr(ip: string): Promise<Answer<string>> {
+    return typed(await this.resolve(reverseName(ip), RRType.PTR), ptrNames);
+  }
+
+  /** TLSA records at _port._protocol.host (RFC 6698 §3); DANE needs `authenticated`. */
+  async resolveTlsa(port: number, protocol: string, host: string): Promise<Answer<TlsaValue>> {
+    return typed(await this.resolve(tlsaName(port, protocol, queryName(host)), RRType.TLSA), tlsaValues);
   }
 
   stats(): ResolverStats {
@@ -230,6 +280,10 @@ export class Resolver {
     if (left <= 0) throw new ExchangeError('TIMEOUT', 'the lookup ran out of time');
     return Math.min(this.timeoutMs, left);
   }
+}
+
+function typed<T>(result: LookupResult, read: (records: ResourceRecord[]) => T[]): Answer<T> {
+  return { name: result.name, values: read(result.records), cnameChain: result.cnameChain, authenticated: result.authenticated, ttl: result.ttl };
 }
 
 function failureOfRcode(rcode: number): LookupErrorCode {
