@@ -1,7 +1,7 @@
 // Authoritative DNS benchmark: dnsperf against Postern, Knot and NSD serving the same zone in the same run.
 // Usage: node --import tsx bench/dns-auth.ts [--seconds 10] [--rounds 2] [--servers postern,knot,nsd] … (--help)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dnsperfVersion, loadArgs, runDnsperf, runDnsperfVerbose, type DnsperfReport, type LoadSettings } from './lib/dnsperf.ts';
@@ -24,6 +24,7 @@ and prints queries/second, average and p99 latency side by side.
   --servers LIST      which servers, comma-separated (default: postern,knot,nsd)
   --seconds N         length of each throughput run (default: 10)
   --latency-seconds N length of each latency run, dnsperf -v (default: half of --seconds)
+  --warmup-seconds N  unrecorded dnsperf run per server before the first round (default: 2; 0: none)
   --rounds N          rounds, interleaved over the servers; the best round per server is shown (default: 2)
   --workers N         processes/threads each server answers with (default: CPU cores, ${availableParallelism()})
   --clients N         dnsperf -c (default: 20)
@@ -35,17 +36,20 @@ and prints queries/second, average and p99 latency side by side.
 interface Options {
   servers: string[];
   latencySeconds: number;
+  warmupSeconds: number;
   rounds: number;
   workers: number;
   hosts: number;
   load: LoadSettings;
 }
 
-function positiveInteger(name: string, text: string): number {
+function wholeNumber(name: string, text: string, least: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a whole number of at least 1, got "${text}"`);
+  if (!Number.isInteger(value) || value < least) throw new Error(`--${name}: expected a whole number of at least ${least}, got "${text}"`);
   return value;
 }
+
+const positiveInteger = (name: string, text: string) => wholeNumber(name, text, 1);
 
 function readOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
@@ -54,6 +58,7 @@ function readOptions(argv: string[]): Options | undefined {
       servers: { type: 'string', default: Object.keys(SERVERS).join(',') },
       seconds: { type: 'string', default: '10' },
       'latency-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string', default: '2' },
       rounds: { type: 'string', default: '2' },
       workers: { type: 'string', default: String(availableParallelism()) },
       clients: { type: 'string', default: '20' },
@@ -71,6 +76,7 @@ function readOptions(argv: string[]): Options | undefined {
   return {
     servers,
     latencySeconds: values['latency-seconds'] === undefined ? Math.max(1, Math.round(seconds / 2)) : positiveInteger('latency-seconds', values['latency-seconds']),
+    warmupSeconds: wholeNumber('warmup-seconds', values['warmup-seconds'], 0),
     rounds: positiveInteger('rounds', values.rounds),
     workers: positiveInteger('workers', values.workers),
     hosts: positiveInteger('hosts', values.hosts),
@@ -89,6 +95,7 @@ interface Round {
   p99Ms: number;
 }
 
+const loadAverage = () => loadavg()[0].toFixed(2);
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -166,12 +173,21 @@ async function main(): Promise<number> {
     progress(`zone ${ORIGIN}: ${options.hosts} hosts (A, AAAA, MX, TXT); queries: ${percent(zone.mix.hit)} hits, ${percent(zone.mix.nxdomain)} NXDOMAIN, ${percent(zone.mix.nodata)} NODATA`);
 
     const perRunMs = (options.load.seconds + options.latencySeconds + 15) * 1000;
-    const setup: PeerSetup = { dir, zoneFile, origin: ORIGIN, workers: options.workers, maxLifetimeMs: 120_000 + perRunMs * options.rounds * options.servers.length };
+    const warmupMs = (options.warmupSeconds + 10) * 1000;
+    const setup: PeerSetup = { dir, zoneFile, origin: ORIGIN, workers: options.workers, maxLifetimeMs: 120_000 + (warmupMs + perRunMs * options.rounds) * options.servers.length };
     for (const name of options.servers) {
       progress(`starting ${name}`);
       peers.push(await SERVERS[name](setup));
     }
 
+    // Postern's JIT compiles its hot path during the first seconds: measure the steady state, for every server alike.
+    if (options.warmupSeconds > 0) {
+      for (const peer of peers) {
+        progress(`warm-up: ${peer.name}, ${options.warmupSeconds} s`);
+        await runDnsperf(peer.port, queryFile, { ...options.load, seconds: options.warmupSeconds });
+      }
+    }
+    const loadBefore = loadAverage();
     const best = new Map<string, Round>();
     for (let round = 1; round <= options.rounds; round++) {
       for (const peer of peers) {
@@ -184,6 +200,7 @@ async function main(): Promise<number> {
     }
     console.log('');
     report(peers, best, options);
+    console.log(`machine: ${availableParallelism()} cores; 1-minute load average ${loadBefore} before the rounds, ${loadAverage()} after (dnsperf and the server count in it)`);
     return 0;
   } finally {
     await Promise.all(peers.map((peer) => peer.stop()));
