@@ -25,11 +25,17 @@ export interface LoadZoneOptions {
   defaultTtl?: number;
 }
 
-/** Reads and checks a zone. Never throws for bad zone content: everything wrong is in `problems`.
+/** Reads and checks a zone. Never throws for a bad file or origin: everything wrong is in `problems`.
  *  The semantic checks run only on a file that parsed cleanly, so one typo in the SOA does not
  *  also show up as "no SOA record". */
 export async function loadZoneFile(file: string, origin: string, opts: LoadZoneOptions = {}): Promise<LoadedZone> {
-  const zoneOrigin = nameFromText(origin, '');
+  let zoneOrigin: string;
+  try {
+    zoneOrigin = nameFromText(origin, '');
+  } catch (err) {
+    const message = `bad zone origin "${origin}": ${err instanceof Error ? err.message : String(err)}`;
+    return { origin, records: [], serial: 0, problems: [{ severity: 'error', file, name: origin, message }], ok: false };
+  }
   const parsed = await parseMasterFile(file, { origin: zoneOrigin, defaultTtl: opts.defaultTtl });
   const problems = [...parsed.problems];
   let records: ResourceRecord[] = [];

@@ -68,6 +68,8 @@ interface FileContext {
   file: string;
   origin: string;
   owner: string | undefined;
+  /** Line of an owner name that could not be read, so the lines that repeat it say so. */
+  badOwnerLine: number | undefined;
   depth: number;
 }
 
@@ -106,7 +108,7 @@ function newState(opts: MasterFileOptions): LoadState {
 
 async function runParse(state: LoadState, text: string, file: string, origin: string): Promise<ParsedMasterFile> {
   try {
-    await parseText(state, text, { file, origin, owner: undefined, depth: 0 });
+    await parseText(state, text, { file, origin, owner: undefined, badOwnerLine: undefined, depth: 0 });
   } catch (err) {
     if (!(err instanceof TooManyErrors)) throw err;
   }
@@ -121,7 +123,7 @@ async function parseText(state: LoadState, text: string, ctx: FileContext): Prom
       entry = tokenizer.next();
     } catch (err) {
       if (!(err instanceof ZoneSyntaxError)) throw err;
-      report(state, ctx, new ZoneFileError(err.message, ctx.file, err.line));
+      report(state, ctx.origin, new ZoneFileError(err.message, ctx.file, err.line));
       continue;
     }
     if (entry === undefined) return;
@@ -134,20 +136,20 @@ async function parseText(state: LoadState, text: string, ctx: FileContext): Prom
       }
     } catch (err) {
       if (!(err instanceof ZoneFileError)) throw err;
-      report(state, ctx, err);
+      report(state, ctx.owner ?? ctx.origin, err);
     }
   }
 }
 
-function report(state: LoadState, ctx: FileContext, err: ZoneFileError): void {
-  state.problems.push({ severity: 'error', file: err.file, line: err.line, name: ctx.owner ?? ctx.origin, message: err.detail });
+function report(state: LoadState, name: string, err: ZoneFileError): void {
+  state.problems.push({ severity: 'error', file: err.file, line: err.line, name, message: err.detail });
   state.errors++;
   if (state.errors >= state.maxErrors) {
     state.problems.push({
       severity: 'error',
       file: err.file,
       line: err.line,
-      name: ctx.origin,
+      name,
       message: `too many errors (${state.maxErrors}); stopped reading`,
     });
     throw new TooManyErrors();
@@ -167,16 +169,24 @@ function domainName(ctx: FileContext, token: ZoneToken, what: string): string {
   }
 }
 
+/** The entry's owner name: its first token, or the previous record's when the line starts blank. */
+function ownerOf(ctx: FileContext, entry: ZoneEntry): string {
+  if (entry.ownerOmitted) {
+    if (ctx.owner !== undefined) return ctx.owner;
+    const problem = ctx.badOwnerLine === undefined ? 'no record precedes it' : `the owner name on line ${ctx.badOwnerLine} is bad`;
+    throw new ZoneFileError(`no owner name: the line starts with white space but ${problem}`, ctx.file, entry.line);
+  }
+  ctx.owner = undefined;
+  ctx.badOwnerLine = entry.line;
+  ctx.owner = domainName(ctx, entry.tokens[0], 'owner');
+  ctx.badOwnerLine = undefined;
+  return ctx.owner;
+}
+
 function record(state: LoadState, ctx: FileContext, entry: ZoneEntry): ResourceRecord {
   const tokens = entry.tokens;
-  let i = 0;
-  if (!entry.ownerOmitted) {
-    ctx.owner = domainName(ctx, tokens[0], 'owner');
-    i = 1;
-  } else if (ctx.owner === undefined) {
-    throw new ZoneFileError('no owner name: the line starts with white space but no record precedes it', ctx.file, entry.line);
-  }
-  const owner = ctx.owner!;
+  const owner = ownerOf(ctx, entry);
+  let i = entry.ownerOmitted ? 0 : 1;
 
   let ttl: number | undefined;
   let rclass: number | undefined;
@@ -264,10 +274,10 @@ async function directive(state: LoadState, ctx: FileContext, entry: ZoneEntry): 
       return;
     case '$TTL': {
       if (args.length !== 1) fail(`$TTL takes one TTL, got ${args.length} arguments`);
-      const ttl = parseTtl(args[0].value);
-      if (ttl === undefined || args[0].quoted) fail(`$TTL: bad TTL "${args[0].value}"`);
-      state.defaultTtl = ttl! > MAX_TTL ? 0 : ttl;
-      if (ttl! > MAX_TTL) warn(state, ctx, entry.line, ctx.origin, `$TTL ${ttl} is above 2^31-1: using 0 (RFC 2181)`);
+      const ttl = args[0].quoted ? undefined : parseTtl(args[0].value);
+      if (ttl === undefined) return fail(`$TTL: bad TTL "${args[0].value}"`);
+      if (ttl > MAX_TTL) warn(state, ctx, entry.line, ctx.origin, `$TTL ${ttl} is above 2^31-1: using 0 (RFC 2181)`);
+      state.defaultTtl = ttl > MAX_TTL ? 0 : ttl;
       return;
     }
     case '$INCLUDE':
@@ -286,18 +296,22 @@ async function include(state: LoadState, ctx: FileContext, entry: ZoneEntry, fil
   const origin = originToken === undefined ? ctx.origin : domainName(ctx, originToken, '$INCLUDE origin');
   if (ctx.depth + 1 > state.maxIncludeDepth) fail(`$INCLUDE nested deeper than ${state.maxIncludeDepth} files`);
   const file = path.resolve(path.dirname(ctx.file), fileToken.value);
-  let text: string;
   let real: string;
   try {
     real = await realpath(file);
-    text = await readFile(real, 'utf8');
   } catch (err) {
     return fail(`$INCLUDE ${fileToken.value}: cannot read: ${reason(err)}`);
   }
   if (state.includeStack.includes(real)) fail(`$INCLUDE ${fileToken.value}: include loop (the file is already being read)`);
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (err) {
+    return fail(`$INCLUDE ${fileToken.value}: cannot read: ${reason(err)}`);
+  }
   state.includeStack.push(real);
   try {
-    await parseText(state, text, { file: shownPath(ctx.file, file), origin, owner: undefined, depth: ctx.depth + 1 });
+    await parseText(state, text, { file: shownPath(ctx.file, file), origin, owner: undefined, badOwnerLine: undefined, depth: ctx.depth + 1 });
   } finally {
     state.includeStack.pop();
   }

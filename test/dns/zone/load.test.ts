@@ -80,6 +80,17 @@ test('a zone with errors is not ok; the CLI lines come from formatProblem', asyn
   assert.match(formatProblem(zone.problems[0]), new RegExp(`^${file.replace(/\./g, '\\.')}:6: MX `));
 });
 
+test('a bad origin or a missing file is a problem, not an exception', async () => {
+  const badOrigin = await loadZoneFile(path.join(FIXTURES, 'example.test.zone'), 'a..b');
+  assert.equal(badOrigin.ok, false);
+  assert.match(formatProblem(badOrigin.problems[0]), /example\.test\.zone: bad zone origin "a\.\.b": /);
+  const missing = await loadZoneFile('/nonexistent/example.test.zone', 'example.test');
+  assert.equal(missing.ok, false);
+  assert.deepEqual(missing.problems.map(formatProblem), [
+    '/nonexistent/example.test.zone: cannot read the zone file: ENOENT: no such file or directory, open \'/nonexistent/example.test.zone\'',
+  ]);
+});
+
 test('formatProblem: file:line, file alone, or the name; warnings marked', () => {
   assert.equal(formatProblem({ severity: 'error', file: 'z', line: 3, name: 'a', message: 'bad' }), 'z:3: bad');
   assert.equal(formatProblem({ severity: 'warning', file: 'z', line: 3, name: 'a', message: 'odd' }), 'z:3: warning: odd');

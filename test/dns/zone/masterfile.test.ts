@@ -168,11 +168,13 @@ test('meta types, a missing type and a leading blank with no owner are errors', 
   ]);
 });
 
-test('bad names: labels over 63 octets, a quoted owner', async () => {
-  const parsed = await parse(`$TTL 60\n${'a'.repeat(64)} A 127.0.0.1\n"quoted" A 127.0.0.1\n`);
-  assert.equal(parsed.problems.length, 2);
+test('bad names: labels over 63 octets, a quoted owner; lines repeating a bad owner say so', async () => {
+  const parsed = await parse(`$TTL 60\n${'a'.repeat(64)} A 127.0.0.1\n  AAAA ::1\n"quoted" A 127.0.0.1\n`);
+  assert.equal(parsed.problems.length, 3);
   assert.match(parsed.problems[0].message, /^owner: bad domain name/);
-  assert.match(parsed.problems[1].message, /^owner: expected a domain name, got a quoted string/);
+  assert.equal(parsed.problems[1].message, 'no owner name: the line starts with white space but the owner name on line 2 is bad');
+  assert.match(parsed.problems[2].message, /^owner: expected a domain name, got a quoted string/);
+  assert.deepEqual(parsed.records, []);
 });
 
 test('$TTL, $ORIGIN and $INCLUDE argument errors', async () => {
