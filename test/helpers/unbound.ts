@@ -4,7 +4,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { freePort, tempDir } from './postern-process.ts';
 
 export interface UnboundSettings {
@@ -12,6 +11,11 @@ export interface UnboundSettings {
   serverLines: string[];
   /** Whole clauses after `server:`, e.g. a `stub-zone:`. */
   clauses?: string[];
+}
+
+/** Where to register clean-up: a TestContext, or a suite's own list run in its after hook. */
+export interface CleanupScope {
+  after(fn: () => unknown): void;
 }
 
 export interface RunningUnbound {
@@ -24,7 +28,7 @@ export interface RunningUnbound {
 
 const quote = (s: string): string => JSON.stringify(s);
 
-export async function startUnbound(t: Pick<TestContext, 'after'>, settings: UnboundSettings): Promise<RunningUnbound> {
+export async function startUnbound(t: CleanupScope, settings: UnboundSettings): Promise<RunningUnbound> {
   const dir = tempDir('postern-unbound-');
   t.after(() => dir.remove());
   const address = '127.0.0.1';
