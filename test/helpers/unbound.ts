@@ -29,10 +29,9 @@ export interface RunningUnbound {
 const quote = (s: string): string => JSON.stringify(s);
 
 export async function startUnbound(t: CleanupScope, settings: UnboundSettings): Promise<RunningUnbound> {
-  const dir = tempDir('postern-unbound-');
-  t.after(() => dir.remove());
   const address = '127.0.0.1';
   const port = await freePort(address);
+  const dir = tempDir('postern-unbound-');
   const control = join(dir.path, 'control.sock');
   const configFile = join(dir.path, 'unbound.conf');
   writeFileSync(
@@ -71,7 +70,10 @@ export async function startUnbound(t: CleanupScope, settings: UnboundSettings): 
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
-  t.after(stop);
+  t.after(async () => {
+    await stop();
+    dir.remove();
+  });
   const runControl = (args: string[]): Promise<string> =>
     new Promise((done, fail) => {
       execFile('unbound-control', ['-c', configFile, ...args], { encoding: 'utf8', timeout: 5000 }, (err, stdout) =>
