@@ -5,6 +5,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dnsperfVersion, loadArgs, runDnsperf, runDnsperfVerbose, type DnsperfReport, type LoadSettings } from './lib/dnsperf.ts';
+import { onAbort } from './lib/cleanup.ts';
 import { startKnot } from './lib/knot.ts';
 import { startNsd } from './lib/nsd.ts';
 import type { PeerSetup, RunningPeer } from './lib/peer.ts';
@@ -163,6 +164,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const dir = mkdtempSync(join(tmpdir(), 'postern-bench-dns-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const forgetDir = onAbort(removeDir);
   const peers: RunningPeer[] = [];
   try {
     const zone = generateBenchZone({ origin: ORIGIN, hosts: options.hosts, queryCount: 100_000 });
@@ -204,7 +207,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await Promise.all(peers.map((peer) => peer.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
+    forgetDir();
   }
 }
 

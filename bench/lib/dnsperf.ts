@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { onAbort } from './cleanup.ts';
 import { BENCH_ADDRESS } from './peer.ts';
 
 export interface LoadSettings {
@@ -67,6 +68,7 @@ async function execDnsperf(args: string[], seconds: number, stdoutFile?: string)
   const outFd = stdoutFile === undefined ? 'pipe' : openSync(stdoutFile, 'w');
   try {
     const child = spawn('dnsperf', args, { stdio: ['ignore', outFd, 'pipe'] });
+    const forget = onAbort(() => child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -78,6 +80,7 @@ async function execDnsperf(args: string[], seconds: number, stdoutFile?: string)
       child.once('exit', (exitCode) => done(exitCode));
     });
     clearTimeout(hang);
+    forget();
     if (code !== 0) throw new Error(`dnsperf exited with ${code}: ${stderr.trim()}`);
     return stdout;
   } finally {

@@ -1,7 +1,7 @@
 // Starts a DNS server as a child process in its own process group, so that stopping it also
 // stops its workers (nsd forks, postern runs node:cluster workers), and bounds its lifetime.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
+import { onAbort } from './cleanup.ts';
 
 export interface ServerProcess {
   hasExited(): boolean;
@@ -11,27 +11,12 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid!, signal);
   } catch {
     // The group is already gone.
   }
-}
-
-function killAllRunning(): void {
-  for (const child of running) signalGroup(child, 'SIGKILL');
-}
-
-// A benchmark interrupted by Ctrl-C or an uncaught error must not leave servers behind.
-process.once('exit', killAllRunning);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killAllRunning();
-    process.exit(128 + constants.signals[signal]);
-  });
 }
 
 export interface SpawnOptions {
@@ -43,7 +28,7 @@ export interface SpawnOptions {
 export function spawnServer(command: string, args: string[], options: SpawnOptions): ServerProcess {
   const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`cannot start ${command}`);
-  running.add(child);
+  const forget = onAbort(() => signalGroup(child, 'SIGKILL'));
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-20_000);
@@ -51,7 +36,6 @@ export function spawnServer(command: string, args: string[], options: SpawnOptio
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  void exited.then(() => running.delete(child));
   const deadline = setTimeout(() => signalGroup(child, 'SIGKILL'), options.maxLifetimeMs);
   deadline.unref();
   return {
@@ -67,6 +51,7 @@ export function spawnServer(command: string, args: string[], options: SpawnOptio
       }
       // Workers may outlive their leader for a moment; the group must be empty when we return.
       signalGroup(child, 'SIGKILL');
+      forget();
     },
   };
 }
