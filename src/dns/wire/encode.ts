@@ -24,13 +24,10 @@ const CLASS_ANY = 255;
 const messageWriter = new WireWriter();
 const rdataWriter = new WireWriter();
 
-/** A place where the message may be cut: after the questions or after a whole RRset. */
-interface Cut {
-  pos: number;
-  answers: number;
-  authority: number;
-  additional: number;
-}
+/** Places where the message may be cut (after the questions, after each whole RRset), as
+ *  flat quadruples (offset, answers, authority, additional) reused across messages. */
+const cuts: number[] = [];
+const CUT_FIELDS = 4;
 
 function optSize(edns: Edns): number {
   let size = 11;
@@ -58,14 +55,7 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
 
 /** Writes the records of one section, recording a cut after each RRset. Returns false when
  *  the 64 KiB limit was hit and `stopAtLimit` allowed stopping there. */
-function writeSection(
-  w: WireWriter,
-  records: readonly ResourceRecord[],
-  cuts: Cut[],
-  counts: Cut,
-  key: 'answers' | 'authority' | 'additional',
-  stopAtLimit: boolean,
-): boolean {
+function writeSection(w: WireWriter, records: readonly ResourceRecord[], counts: number[], section: 1 | 2 | 3, stopAtLimit: boolean): boolean {
   for (let i = 0; i < records.length; i++) {
     try {
       writeRecord(w, records[i]);
@@ -73,8 +63,10 @@ function writeSection(
       if (stopAtLimit && err instanceof WireError && err.code === 'TOO_LARGE') return false;
       throw err;
     }
-    counts[key]++;
-    if (i === records.length - 1 || !sameRRset(records[i], records[i + 1])) cuts.push({ ...counts, pos: w.pos });
+    counts[section]++;
+    if (i === records.length - 1 || !sameRRset(records[i], records[i + 1])) {
+      cuts.push(w.pos, counts[1], counts[2], counts[3]);
+    }
   }
   return true;
 }
@@ -112,29 +104,29 @@ export function encodeMessage(msg: Message, opts: EncodeOptions = {}): Buffer {
     w.u16(q.class);
   }
   const limited = opts.maxSize !== undefined;
-  const counts: Cut = { pos: w.pos, answers: 0, authority: 0, additional: 0 };
-  const cuts: Cut[] = [{ ...counts }];
+  // counts[0] is unused so that the section numbers index it directly.
+  const counts = [0, 0, 0, 0];
+  cuts.length = 0;
+  cuts.push(w.pos, 0, 0, 0);
   const complete =
-    writeSection(w, msg.answers, cuts, counts, 'answers', limited) &&
-    writeSection(w, msg.authority, cuts, counts, 'authority', limited) &&
-    writeSection(w, msg.additional, cuts, counts, 'additional', limited);
+    writeSection(w, msg.answers, counts, 1, limited) &&
+    writeSection(w, msg.authority, counts, 2, limited) &&
+    writeSection(w, msg.additional, counts, 3, limited);
   const opt = msg.edns ? optSize(msg.edns) : 0;
   let tc = flags.tc;
-  let cut = cuts[cuts.length - 1];
-  if (!complete || (limited && cut.pos + opt > opts.maxSize!)) {
+  let cut = cuts.length - CUT_FIELDS;
+  if (!complete || (limited && cuts[cut] + opt > opts.maxSize!)) {
     const budget = limited ? opts.maxSize! : Infinity;
-    let index = cuts.length - 1;
-    while (index > 0 && cuts[index].pos + opt > budget) index--;
-    cut = cuts[index];
-    const requiredFit = cut.answers === msg.answers.length && cut.authority === msg.authority.length;
+    while (cut > 0 && cuts[cut] + opt > budget) cut -= CUT_FIELDS;
+    const requiredFit = cuts[cut + 1] === msg.answers.length && cuts[cut + 2] === msg.authority.length;
     if (!requiredFit) tc = true;
   }
-  w.pos = cut.pos;
+  w.pos = cuts[cut];
   if (msg.edns) writeOpt(w, msg.edns, flags.rcode);
   if (tc) w.buf[2] |= 0x02;
-  w.setU16(6, cut.answers);
-  w.setU16(8, cut.authority);
-  w.setU16(10, cut.additional + (msg.edns ? 1 : 0));
+  w.setU16(6, cuts[cut + 1]);
+  w.setU16(8, cuts[cut + 2]);
+  w.setU16(10, cuts[cut + 3] + (msg.edns ? 1 : 0));
   return w.result();
 }
 

@@ -32,14 +32,16 @@ export class WireWriter {
 
   u16(v: number): void {
     this.room(2);
-    this.buf.writeUInt16BE(v, this.pos);
-    this.pos += 2;
+    this.buf[this.pos++] = v >>> 8;
+    this.buf[this.pos++] = v & 0xff;
   }
 
   u32(v: number): void {
     this.room(4);
-    this.buf.writeUInt32BE(v, this.pos);
-    this.pos += 4;
+    this.buf[this.pos++] = v >>> 24;
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
   }
 
   u48(v: number): void {
@@ -55,7 +57,8 @@ export class WireWriter {
   }
 
   setU16(at: number, v: number): void {
-    this.buf.writeUInt16BE(v, at);
+    this.buf[at] = v >>> 8;
+    this.buf[at + 1] = v & 0xff;
   }
 
   /** Writes a model-form name; with `compress`, reuses and records suffixes seen before. */
