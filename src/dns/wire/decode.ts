@@ -6,16 +6,14 @@
 // verification) asks for `trailing: 'reject'`.
 
 import { WireError } from './errors.ts';
-import type { Edns, EdnsOption, Message, MessageFlags, Question, RData, ResourceRecord } from './model.ts';
+import { RClass, type Edns, type EdnsOption, type Message, type MessageFlags, type Question, type RData, type ResourceRecord } from './model.ts';
 import { readRdata } from './rdata-decode.ts';
 import { readName } from './read-name.ts';
 import { RRType } from './rrtypes.ts';
 
 export { readName } from './read-name.ts';
 
-export const HEADER_SIZE = 12;
-const CLASS_NONE = 254;
-const CLASS_ANY = 255;
+const HEADER_SIZE = 12;
 
 export interface Header {
   id: number;
@@ -101,7 +99,7 @@ function readRecordHeader(buf: Buffer, cursor: Cursor): RawRecord {
 function readRecord(buf: Buffer, raw: RawRecord): ResourceRecord {
   // RFC 2136 §2.4/2.5: class ANY and NONE records in updates may carry no RDATA at all.
   const data =
-    raw.rdataLength === 0 && (raw.class === CLASS_ANY || raw.class === CLASS_NONE)
+    raw.rdataLength === 0 && (raw.class === RClass.ANY || raw.class === RClass.NONE)
       ? {}
       : readRdata(buf, raw.rdataStart, raw.rdataLength, raw.type, true);
   return { name: raw.name, type: raw.type, class: raw.class, ttl: raw.ttl, data };

@@ -6,7 +6,7 @@
 // `flags.rcode`; its upper 8 bits go in the OPT record, so such an rcode needs `edns`.
 
 import { WireError } from './errors.ts';
-import type { Edns, Message, RData, ResourceRecord } from './model.ts';
+import { RClass, type Edns, type Message, type RData, type ResourceRecord } from './model.ts';
 import { canonicalName } from './names.ts';
 import { isEmptyRdata, writeRdata } from './rdata-encode.ts';
 import { RRType } from './rrtypes.ts';
@@ -17,9 +17,6 @@ export interface EncodeOptions {
   maxSize?: number;
 }
 
-const HEADER_SIZE = 12;
-const CLASS_NONE = 254;
-const CLASS_ANY = 255;
 
 const messageWriter = new WireWriter();
 const rdataWriter = new WireWriter();
@@ -42,7 +39,7 @@ function writeRecord(w: WireWriter, rr: ResourceRecord): void {
   w.u32(rr.ttl >>> 0);
   const lengthAt = w.pos;
   w.u16(0);
-  if (isEmptyRdata(rr.data) && (rr.class === CLASS_ANY || rr.class === CLASS_NONE)) return;
+  if (isEmptyRdata(rr.data) && (rr.class === RClass.ANY || rr.class === RClass.NONE)) return;
   writeRdata(w, rr.type, rr.data, true);
   const length = w.pos - lengthAt - 2;
   if (length > 0xffff) throw new WireError('TOO_LARGE', `RDATA of ${length} octets`);
@@ -97,7 +94,10 @@ export function encodeMessage(msg: Message, opts: EncodeOptions = {}): Buffer {
   w.u8((flags.qr ? 0x80 : 0) | ((flags.opcode & 0x0f) << 3) | (flags.aa ? 0x04 : 0) | (flags.tc ? 0x02 : 0) | (flags.rd ? 0x01 : 0));
   w.u8((flags.ra ? 0x80 : 0) | (flags.ad ? 0x20 : 0) | (flags.cd ? 0x10 : 0) | (flags.rcode & 0x0f));
   w.u16(msg.questions.length);
-  w.pos = HEADER_SIZE;
+  // The three record counts are known only after truncation: written at the end.
+  w.u16(0);
+  w.u16(0);
+  w.u16(0);
   for (const q of msg.questions) {
     w.name(q.name, true);
     w.u16(q.type);

@@ -84,7 +84,6 @@ export class WireWriter {
       const length = r & 63;
       this.buf[this.pos] = length;
       this.pos += length + 1;
-      this.room(0);
       i = r >>> 6;
     }
     this.u8(0);
