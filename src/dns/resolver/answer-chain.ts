@@ -20,7 +20,9 @@ export type ReplyData =
   | { kind: 'answer'; finalName: string; cnameChain: string[]; records: ResourceRecord[]; ttl: number }
   /** `ttl` undefined: the reply gave no SOA to take a negative TTL from, so it is not cached (RFC 2308 §5). */
   | { kind: 'negative'; code: 'NXDOMAIN' | 'NODATA'; finalName: string; cnameChain: string[]; ttl: number | undefined }
-  | { kind: 'broken'; detail: string };
+  /** The data cannot be used: a CNAME loop (SERVFAIL, as a recursive resolver says), or a
+   *  referral, which means the server is authoritative only and does not recurse. */
+  | { kind: 'broken'; code: 'SERVFAIL' | 'BADRESPONSE'; detail: string };
 
 export function readReplyData(question: Question, reply: Message, limits: TtlLimits): ReplyData {
   const cnameChain: string[] = [];
@@ -38,13 +40,15 @@ export function readReplyData(question: Question, reply: Message, limits: TtlLim
     const cname = atName.find((rr) => rr.type === RRType.CNAME);
     if (!cname) break;
     const target = cname.data.target as string;
-    if (seen.has(canonicalName(target))) return { kind: 'broken', detail: `CNAME loop at ${target}` };
-    if (cnameChain.length === MAX_CNAME_CHAIN) return { kind: 'broken', detail: `more than ${MAX_CNAME_CHAIN} CNAMEs from ${question.name}` };
+    if (seen.has(canonicalName(target))) return { kind: 'broken', code: 'SERVFAIL', detail: `CNAME loop at ${target}` };
+    if (cnameChain.length === MAX_CNAME_CHAIN) return { kind: 'broken', code: 'SERVFAIL', detail: `more than ${MAX_CNAME_CHAIN} CNAMEs from ${question.name}` };
     seen.add(canonicalName(target));
     cnameChain.push(target);
     chainTtl = Math.min(chainTtl, cname.ttl);
     current = target;
   }
+  const referral = reply.flags.rcode === Rcode.NOERROR && !reply.flags.aa && reply.authority.some((rr) => rr.type === RRType.NS) && !reply.authority.some((rr) => rr.type === RRType.SOA);
+  if (referral) return { kind: 'broken', code: 'BADRESPONSE', detail: `a referral for ${current}: the server does not recurse` };
   const code = reply.flags.rcode === Rcode.NXDOMAIN ? 'NXDOMAIN' : 'NODATA';
   return { kind: 'negative', code, finalName: current, cnameChain, ttl: negativeTtl(reply, current, chainTtl, limits) };
 }

@@ -210,8 +210,8 @@ export class Resolver {
     }
     const data = readReplyData(question, reply, this.limits);
     if (data.kind === 'broken') {
-      this.cache.set(key, { kind: 'failure', code: 'SERVFAIL', detail: data.detail }, SERVFAIL_CACHE_SECONDS);
-      throw new DnsLookupError('SERVFAIL', qname, qtype, data.detail);
+      if (data.code === 'SERVFAIL') this.cache.set(key, { kind: 'failure', code: 'SERVFAIL', detail: data.detail }, SERVFAIL_CACHE_SECONDS);
+      throw new DnsLookupError(data.code, qname, qtype, data.detail);
     }
     if (data.kind === 'negative') {
       const detail = data.cnameChain.length > 0 ? `at ${data.finalName}, the end of its CNAME chain` : 'from the server';
