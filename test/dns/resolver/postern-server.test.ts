@@ -4,13 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { DnsLookupError, Resolver } from '../../../src/dns/resolver/resolver.ts';
 import { startTestDnsServer } from '../../helpers/dns.ts';
 
 const zones = join(import.meta.dirname, '../../fixtures/zones');
 
-async function resolverOnPostern(t: Parameters<typeof startTestDnsServer>[0]): Promise<Resolver> {
+async function resolverOnPostern(t: TestContext): Promise<Resolver> {
   const { endpoint } = await startTestDnsServer(t, [
     { name: 'example.test', file: join(zones, 'example.test.zone') },
     { name: '127.in-addr.arpa', file: join(zones, '127.in-addr.arpa.zone') },
