@@ -78,6 +78,8 @@ export function writeLabel(name: string, i: number, out: Uint8Array, outPos: num
         c = (c - 0x30) * 100 + (d2 - 0x30) * 10 + (d3 - 0x30);
         if (c > 255) throw new WireError('BAD_NAME', `name "${name}": \\${name.slice(i, i + 3)} is over 255`);
         i += 3;
+      } else if (c > 0x7f) {
+        continue; // an escaped non-ASCII character is the character: read it on the next turn
       } else {
         i++;
       }

@@ -266,7 +266,8 @@ const classNames: ReadonlyMap<number, string> = new Map([
   [254, 'NONE'],
   [255, 'ANY'],
 ]);
-const classByName = new Map<string, number>([...classNames].map(([k, v]) => [v, k]));
+// BIND also reads the long names of the two historical classes.
+const classByName = new Map<string, number>([...[...classNames].map(([k, v]): [string, number] => [v, k]), ['CHAOS', 3], ['HESIOD', 4]]);
 
 export function classToText(c: number): string {
   return classNames.get(c) ?? `CLASS${c}`;

@@ -31,6 +31,8 @@ test('nameFromText: escapes end up in the one canonical form the decoder also pr
   assert.equal(nameFromText('dot\\..'), 'dot\\.', 'the final dot after an escaped dot makes it absolute');
   assert.equal(nameFromText('back\\\\.example.'), 'back\\\\.example');
   assert.equal(nameFromText('\\255.example.'), '\\255.example');
+  assert.equal(nameFromText('bücher.example.'), 'b\\195\\188cher.example', 'raw UTF-8 as octets, as a master file holds it');
+  assert.equal(nameFromText('\\ü.example.'), '\\195\\188.example', 'an escaped non-ASCII character is the character');
   assert.deepEqual(nameLabels('a\\.b.example'), ['a\\.b', 'example']);
   assert.equal(labelCount('a\\.b.example'), 2);
   assert.equal(parentName('a\\.b.example'), 'example');
