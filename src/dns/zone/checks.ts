@@ -66,15 +66,14 @@ export function checkZone(sourced: SourcedRecord[], origin: string, file?: strin
       records.push(r);
       continue;
     }
+    // Like BIND, a duplicate with another TTL still gets the warning before it is dropped.
+    const ttl = rrset.first.record.ttl;
+    if (r.ttl !== ttl) {
+      problem('warning', s, r.name, `${r.name} ${typeToText(r.type)}: TTL ${r.ttl} differs from the RRset's TTL ${ttl} (line ${rrset.first.line}); using ${ttl}`);
+    }
     if (isDuplicate(rrset, r)) continue;
     rrset.members.push(s);
-    const ttl = rrset.first.record.ttl;
-    if (r.ttl === ttl) {
-      records.push(r);
-    } else {
-      problem('warning', s, r.name, `${r.name} ${typeToText(r.type)}: TTL ${r.ttl} differs from the RRset's TTL ${ttl} (line ${rrset.first.line}); using ${ttl}`);
-      records.push({ ...r, ttl });
-    }
+    records.push(r.ttl === ttl ? r : { ...r, ttl });
   }
 
   const apexSoa = rrsetOf(nodes.get(apexKey), RRType.SOA);

@@ -1,4 +1,4 @@
-// RFC 1035 §5 master files as BIND reads them: $ORIGIN, $TTL, $INCLUDE, owner/TTL/class
+// RFC 1035 §5 master files as BIND reads them: $ORIGIN, $TTL, $INCLUDE, $GENERATE, owner/TTL/class
 // defaulting, TTL and class in either order, and every RDATA form the codec knows (including
 // RFC 3597 "\#"). Errors are collected with file:line, up to a cap, so an admin sees them all.
 
@@ -8,6 +8,7 @@ import type { ResourceRecord } from '../wire/model.ts';
 import { nameFromText } from '../wire/names.ts';
 import { classFromText, classToText, RRType, typeFromText, typeToText } from '../wire/rrtypes.ts';
 import { rdataFromText, RdataTextError } from '../wire/text.ts';
+import { parseGenerateRange, substitute, type GenerateRange } from './generate.ts';
 import { ZoneFileError, type ZoneProblem } from './problems.ts';
 import { ZoneSyntaxError, ZoneTokenizer, type ZoneEntry, type ZoneToken } from './tokenizer.ts';
 import { MAX_TTL, parseTtl } from './ttl.ts';
@@ -280,6 +281,10 @@ async function directive(state: LoadState, ctx: FileContext, entry: ZoneEntry): 
       state.defaultTtl = ttl > MAX_TTL ? 0 : ttl;
       return;
     }
+    case '$GENERATE':
+      if (args.length < 3) fail(`$GENERATE takes a range, an owner, a type and RDATA, got ${args.length} arguments`);
+      generate(state, ctx, entry, args);
+      return;
     case '$INCLUDE':
       if (args.length < 1 || args.length > 2) fail(`$INCLUDE takes a file name and an optional origin, got ${args.length} arguments`);
       await include(state, ctx, entry, args[0], args[1]);
@@ -287,6 +292,50 @@ async function directive(state: LoadState, ctx: FileContext, entry: ZoneEntry): 
     default:
       fail(`unknown directive ${keyword.value}`);
   }
+}
+
+/** One record per iterator value; the first bad one stops the directive, as one error. */
+function generate(state: LoadState, ctx: FileContext, entry: ZoneEntry, args: ZoneToken[]): void {
+  const [rangeToken, ...templates] = args;
+  const fail = (message: string): never => {
+    throw new ZoneFileError(`$GENERATE: ${message}`, ctx.file, entry.line);
+  };
+  let range: GenerateRange;
+  try {
+    range = parseGenerateRange(rangeToken.value);
+  } catch (err) {
+    return fail(reason(err));
+  }
+  const { owner, badOwnerLine } = ctx;
+  try {
+    for (let value = range.start; value <= range.stop; value += range.step) {
+      let tokens: ZoneToken[];
+      try {
+        tokens = templates.flatMap((t) => generatedTokens(t, value));
+      } catch (err) {
+        return fail(reason(err));
+      }
+      try {
+        const generated = { tokens, line: entry.line, ownerOmitted: false };
+        state.records.push({ record: record(state, ctx, generated), file: ctx.file, line: entry.line });
+      } catch (err) {
+        if (!(err instanceof ZoneFileError)) throw err;
+        fail(`for ${value}: ${err.detail}`);
+      }
+    }
+  } finally {
+    // The generated owners are the directive's own; the lines after it continue the previous one.
+    ctx.owner = owner;
+    ctx.badOwnerLine = badOwnerLine;
+  }
+}
+
+/** BIND reads a quoted template again after substitution, so "a $" becomes two strings. */
+function generatedTokens(template: ZoneToken, value: number): ZoneToken[] {
+  const text = substitute(template.value, value);
+  if (!template.quoted) return [{ ...template, value: text }];
+  const tokens = new ZoneTokenizer(text).next()?.tokens ?? [];
+  return tokens.map((t) => ({ ...t, line: template.line }));
 }
 
 async function include(state: LoadState, ctx: FileContext, entry: ZoneEntry, fileToken: ZoneToken, originToken: ZoneToken | undefined): Promise<void> {

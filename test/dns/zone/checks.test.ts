@@ -96,11 +96,12 @@ test('NS, MX and SRV pointing at a CNAME: warnings', async () => {
   ]);
 });
 
-test('TTLs differing within an RRset: a warning, the first TTL wins; duplicates dropped silently', async () => {
+test('TTLs differing within an RRset: a warning each (as BIND), the first TTL wins; the duplicate is dropped', async () => {
   const zone = await load('warn-ttl-mismatch.zone');
   assert.equal(zone.ok, true);
   assert.deepEqual(report(zone), [
     `${f('warn-ttl-mismatch.zone')}:7: warning: www.example.test A: TTL 300 differs from the RRset's TTL 600 (line 6); using 600`,
+    `${f('warn-ttl-mismatch.zone')}:8: warning: www.example.test A: TTL 3600 differs from the RRset's TTL 600 (line 6); using 600`,
   ]);
   const www = zone.records.filter((r) => r.name === 'www.example.test');
   assert.deepEqual(
