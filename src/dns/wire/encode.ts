@@ -17,7 +17,6 @@ export interface EncodeOptions {
   maxSize?: number;
 }
 
-
 const messageWriter = new WireWriter();
 const rdataWriter = new WireWriter();
 
@@ -26,8 +25,11 @@ const rdataWriter = new WireWriter();
 const cuts: number[] = [];
 const CUT_FIELDS = 4;
 
+// Root owner (1), type, class, TTL (8) and RDLENGTH (2).
+const OPT_FIXED_SIZE = 11;
+
 function optSize(edns: Edns): number {
-  let size = 11;
+  let size = OPT_FIXED_SIZE;
   for (const option of edns.options) size += 4 + option.data.length;
   return size;
 }
@@ -75,9 +77,7 @@ function writeOpt(w: WireWriter, edns: Edns, rcode: number): void {
   w.u8(rcode >>> 4);
   w.u8(edns.version);
   w.u16(edns.dnssecOk ? 0x8000 : 0);
-  let length = 0;
-  for (const option of edns.options) length += 4 + option.data.length;
-  w.u16(length);
+  w.u16(optSize(edns) - OPT_FIXED_SIZE);
   for (const option of edns.options) {
     w.u16(option.code);
     w.u16(option.data.length);
