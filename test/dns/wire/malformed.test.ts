@@ -56,11 +56,16 @@ test('POINTER_LOOP: a pointer to itself or back into its own name', () => {
 test('BAD_LABEL_TYPE: extended (0b01) and reserved (0b10) label types', () => {
   failsWith('BAD_LABEL_TYPE', decode(`${header(1, 0, 0, 0)} 41 00 0001 0001`), '0x41');
   failsWith('BAD_LABEL_TYPE', decode(`${header(1, 0, 0, 0)} 80 00 0001 0001`), '0x80');
+  failsWith('BAD_LABEL_TYPE', decode(`${header(1, 0, 0, 0)} 40 ${'61'.repeat(64)} 00 0001 0001`), 'a "64-octet label" is type 0b01');
+  const label63 = decodeMessage(hex(`${header(1, 0, 0, 0)} 3f ${'61'.repeat(63)} 00 0001 0001`));
+  assert.equal(label63.questions[0].name, 'a'.repeat(63), 'a 63-octet label is fine');
 });
 
 test('NAME_TOO_LONG: over 255 octets, written out or through pointers', () => {
   const label63 = `3f ${'61'.repeat(63)}`;
   failsWith('NAME_TOO_LONG', decode(`${header(1, 0, 0, 0)} ${label63.repeat(4)} 00 0001 0001`), '4 × 64 + 1 octets');
+  const longest = decodeMessage(hex(`${header(1, 0, 0, 0)} ${label63.repeat(3)} 3d ${'61'.repeat(61)} 00 0001 0001`));
+  assert.equal(longest.questions[0].name.length, 253, 'exactly 255 octets is fine');
   // First name: 3 × 64 + 1 = 193 octets; the second adds a 63-octet label before a pointer to it.
   const first = `${label63.repeat(3)} 00 0001 0001`;
   failsWith('NAME_TOO_LONG', decode(`${header(2, 0, 0, 0)} ${first} ${label63} c00c 0001 0001`), 'through a pointer');
