@@ -3,6 +3,7 @@
 // caching, and sends one query on the wire however many callers want the same data.
 
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log/logger.ts';
 import { silentLogger } from '../../log/logger.ts';
@@ -105,6 +106,8 @@ export class Resolver {
     this.limits = { maxTtl: opts.maxCacheTtl ?? 86400, maxNegativeTtl: opts.maxNegativeTtl ?? 3600 };
     this.logger = opts.logger ?? silentLogger();
     this.cache = new TtlLruCache(opts.cacheSize ?? 10000);
+    // Every exchange in flight listens for close(); thousands at once are normal, not a leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** The records of `type` for `name`, or a DnsLookupError saying why there are none. */
@@ -261,12 +264,14 @@ export class Resolver {
   private async askServer(server: ServerAddress, question: Question, deadline: number): Promise<Message> {
     let edns = true;
     for (;;) {
+      const udpTimeout = this.tryTimeout(deadline);
       this.counters.queriesSent++;
-      const udp = await udpExchange(server, buildQuery(question, edns), this.tryTimeout(deadline), this.closing.signal);
+      const udp = await udpExchange(server, buildQuery(question, edns), udpTimeout, this.closing.signal);
       let reply: Message;
       if (udp === TRUNCATED) {
+        const tcpTimeout = this.tryTimeout(deadline);
         this.counters.queriesSent++;
-        reply = await tcpExchange(server, buildQuery(question, edns), this.tryTimeout(deadline), this.closing.signal);
+        reply = await tcpExchange(server, buildQuery(question, edns), tcpTimeout, this.closing.signal);
       } else {
         reply = udp;
       }

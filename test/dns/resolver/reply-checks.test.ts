@@ -131,3 +131,18 @@ test('every query has a fresh random ID and its own source port', async (t) => {
   assert.ok(ids.size >= 7, `IDs ${[...ids].join(', ')}`);
   assert.ok(ports.size >= 7, `source ports ${[...ports].join(', ')}`);
 });
+
+test('hundreds of different lookups at once are all answered, without process warnings', async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  const server = await startScriptedServer(t, (query) => [replyTo(query, [a(query.questions[0].name, '127.0.0.20')])]);
+  const resolver = new Resolver({ servers: [server], timeoutMs: 2000 });
+  t.after(() => resolver.close());
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => resolver.resolve(`host${i}.example.test`, 'A')));
+  assert.equal(results.length, 200);
+  assert.equal(resolver.stats().queriesSent, 200);
+  await new Promise((done) => setImmediate(done));
+  assert.deepEqual(warnings, []);
+});
