@@ -155,7 +155,8 @@ function checkCname(node: ZoneNode, problem: Reporter): void {
 
 /** Names below the apex that hold NS records and are not themselves below another delegation. */
 function delegationPoints(nodes: Map<string, ZoneNode>, apexKey: string): Set<string> {
-  const candidates = [...nodes].filter(([key, node]) => key !== apexKey && rrsetOf(node, RRType.NS) !== undefined).map(([key]) => key);
+  const candidates: string[] = [];
+  for (const [key, node] of nodes) if (key !== apexKey && rrsetOf(node, RRType.NS) !== undefined) candidates.push(key);
   const cuts = new Set<string>();
   for (const key of candidates.sort((a, b) => labelCount(a) - labelCount(b))) {
     if (enclosingCut(key, cuts, apexKey) === undefined) cuts.add(key);
@@ -213,12 +214,12 @@ function checkTargets(nodes: Map<string, ZoneNode>, cuts: Set<string>, apexKey: 
         const targetKey = canonicalName(target);
         if (!isInZone(targetKey, apexKey)) continue;
         const targetNode = nodes.get(targetKey);
-        const what = `${node.name} ${typeToText(rrset.type)} ${target}`;
+        const what = (): string => `${node.name} ${typeToText(rrset.type)} ${target}`;
         if (rrsetOf(targetNode, RRType.CNAME) !== undefined) {
-          problem('warning', s, node.name, `${what}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
+          problem('warning', s, node.name, `${what()}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
         } else if (rrset.type === RRType.NS && rrsetOf(targetNode, RRType.A) === undefined && rrsetOf(targetNode, RRType.AAAA) === undefined) {
           const glue = cuts.has(targetKey) || enclosingCut(targetKey, cuts, apexKey) !== undefined;
-          problem('error', s, node.name, glue ? `${what}: missing glue (no A or AAAA record for ${target})` : `${what}: the name server has no A or AAAA record`);
+          problem('error', s, node.name, glue ? `${what()}: missing glue (no A or AAAA record for ${target})` : `${what()}: the name server has no A or AAAA record`);
         }
       }
     }
