@@ -38,9 +38,9 @@ const CNAME_COMPANIONS = new Set<number>([RRType.CNAME, RRType.RRSIG, RRType.NSE
 const AT_CUT = new Set<number>([RRType.NS, RRType.DS, RRType.RRSIG, RRType.NSEC, RRType.A, RRType.AAAA]);
 
 export function checkZone(sourced: SourcedRecord[], origin: string, file?: string): CheckedZone {
-  const problems: ZoneProblem[] = [];
+  const found: Array<{ at: SourcedRecord | undefined; problem: ZoneProblem }> = [];
   const problem: Reporter = (severity, at, name, message) => {
-    problems.push({ severity, file: at?.file ?? file, line: at?.line, name, message });
+    found.push({ at, problem: { severity, file: at?.file ?? file, line: at?.line, name, message } });
   };
   const apexKey = canonicalName(origin);
   const shownOrigin = origin || '.';
@@ -90,7 +90,15 @@ export function checkZone(sourced: SourcedRecord[], origin: string, file?: strin
   }
   checkTargets(nodes, cuts, apexKey, problem);
 
-  return { records, problems };
+  return { records, problems: inFileOrder(found, sourced) };
+}
+
+/** Problems in the order of the records they concern (across $INCLUDEs too); zone-wide ones first. */
+function inFileOrder(found: Array<{ at: SourcedRecord | undefined; problem: ZoneProblem }>, sourced: SourcedRecord[]): ZoneProblem[] {
+  if (found.length === 0) return [];
+  const position = new Map<SourcedRecord, number>(sourced.map((s, i) => [s, i]));
+  const rank = (at: SourcedRecord | undefined): number => (at === undefined ? -1 : position.get(at)!);
+  return found.sort((a, b) => rank(a.at) - rank(b.at)).map((f) => f.problem);
 }
 
 function rrsetOf(node: ZoneNode | undefined, type: number): RRset | undefined {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { formatProblem, loadZoneFile, type LoadedZone } from '../../../src/dns/zone/load.ts';
@@ -80,8 +82,8 @@ test('data below a delegation (other than glue) and beside it is occluded: warni
   const zone = await load('warn-occluded.zone');
   assert.equal(zone.ok, true);
   assert.deepEqual(report(zone), [
-    `${f('warn-occluded.zone')}:9: warning: sub.example.test MX: occluded by the delegation at sub.example.test; it will not be served`,
     `${f('warn-occluded.zone')}:8: warning: www.sub.example.test TXT: occluded by the delegation at sub.example.test; it will not be served`,
+    `${f('warn-occluded.zone')}:9: warning: sub.example.test MX: occluded by the delegation at sub.example.test; it will not be served`,
   ]);
   assert.equal(knotAccepts('warn-occluded.zone', 'example.test'), true);
 });
@@ -108,4 +110,60 @@ test('TTLs differing within an RRset: a warning each (as BIND), the first TTL wi
     www.map((r) => `${r.ttl} ${r.data.address}`),
     ['600 127.0.0.20', '600 127.0.0.21'],
   );
+});
+
+test('what is allowed: DNSSEC data beside a CNAME, glue at or below the cut, AAAA-only glue, names out of zone, null MX', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'postern-checks-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ok.zone');
+  await writeFile(
+    file,
+    [
+      '$ORIGIN example.test.',
+      '$TTL 3600',
+      '@         SOA   ns1 hostmaster 1 7200 1800 1209600 300',
+      '@         NS    ns1',
+      '@         NS    ns.elsewhere.test.',
+      '@         MX    0 .',
+      'ns1       AAAA  ::1',
+      'alias     CNAME ns1',
+      'alias 300 RRSIG CNAME 13 3 300 20260101000000 20251201000000 12345 example.test. dGVzdA==',
+      'alias     RRSIG NSEC 13 3 3600 20260101000000 20251201000000 12345 example.test. dGVzdA==',
+      'alias     NSEC  ns1 CNAME RRSIG NSEC',
+      'sub       NS    sub',
+      'sub       NS    ns.sub',
+      'sub       DS    12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+      'sub       A     127.0.0.40',
+      'ns.sub    AAAA  ::1',
+    ].join('\n') + '\n',
+  );
+  const zone = await loadZoneFile(file, 'example.test');
+  assert.deepEqual(report(zone), []);
+  assert.equal(zone.ok, true);
+});
+
+test('a delegation inside a delegation is occluded; a delegation to an in-zone name without address is an error', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'postern-checks-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'nested.zone');
+  await writeFile(
+    file,
+    [
+      '$ORIGIN example.test.',
+      '$TTL 3600',
+      '@         SOA   ns1 hostmaster 1 7200 1800 1209600 300',
+      '@         NS    ns1',
+      'ns1       A     127.0.0.2',
+      'sub       NS    ns1',
+      'deeper.sub NS   ns.deeper.sub',
+      'other     NS    www',
+      'www       TXT   "no address here"',
+    ].join('\n') + '\n',
+  );
+  const zone = await loadZoneFile(file, 'example.test');
+  assert.deepEqual(report(zone), [
+    `${file}:7: warning: deeper.sub.example.test NS: occluded by the delegation at sub.example.test; it will not be served`,
+    `${file}:8: other.example.test NS www.example.test: the name server has no A or AAAA record`,
+  ]);
+  assert.equal(zone.ok, false);
 });
