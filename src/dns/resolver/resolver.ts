@@ -2,26 +2,21 @@
 // the chain of records from the question's name, caches by TTL with RFC 2308 negative
 // caching, and sends one query on the wire however many callers want the same data.
 
-import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log/logger.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { DEFAULT_EDNS_UDP_SIZE } from '../wire/edns.ts';
 import type { Message, Question, ResourceRecord } from '../wire/model.ts';
-import { Opcode, RClass, Rcode } from '../wire/model.ts';
+import { RClass } from '../wire/model.ts';
 import { canonicalName } from '../wire/names.ts';
-import { RRType, typeToText } from '../wire/rrtypes.ts';
+import { RRType } from '../wire/rrtypes.ts';
 import { readReplyData } from './answer-chain.ts';
-import { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
-import { ExchangeError } from './exchange-error.ts';
+import { DnsLookupError, ResolverClosedError } from './errors.ts';
 import { queryName, queryType } from './query-input.ts';
 import { hostAddresses, mxHosts, ptrNames, tlsaValues, txtValues, type HostAddress, type MxHost, type TlsaValue, type TxtValue } from './record-values.ts';
 import type { ServerAddress } from './resolv-conf.ts';
 import { reverseName, tlsaName } from './reverse-name.ts';
-import { tcpExchange } from './tcp-exchange.ts';
 import { TtlLruCache } from './ttl-cache.ts';
-import { TRUNCATED, udpExchange } from './udp-exchange.ts';
+import { Upstream } from './upstream.ts';
 
 export { DnsLookupError, ResolverClosedError, type LookupErrorCode } from './errors.ts';
 export type { HostAddress, MxHost, TlsaValue, TxtValue } from './record-values.ts';
@@ -59,6 +54,7 @@ export interface LookupResult {
 
 /** A lookup's outcome with the records read into typed values. */
 export interface Answer<T> {
+  /** The name asked for, in model form. */
   name: string;
   values: T[];
   cnameChain: string[];
@@ -88,26 +84,25 @@ const nxdomainKey = (name: string): string => `${canonicalName(name)}/NXDOMAIN`;
 const rrsetKey = (name: string, type: number): string => `${canonicalName(name)}/${type}`;
 
 export class Resolver {
-  private readonly servers: ServerAddress[];
-  private readonly timeoutMs: number;
-  private readonly attempts: number;
+  private readonly upstream: Upstream;
   private readonly limits: { maxTtl: number; maxNegativeTtl: number };
-  private readonly logger: Logger;
   private readonly cache: TtlLruCache<CachedOutcome>;
   private readonly inflight = new Map<string, Promise<LookupResult>>();
   private readonly closing = new AbortController();
-  private readonly counters: ResolverStats = { queriesSent: 0, cacheHits: 0, cacheMisses: 0, inflightJoined: 0 };
+  private readonly counters = { cacheHits: 0, cacheMisses: 0, inflightJoined: 0 };
 
   constructor(opts: ResolverOptions) {
-    if (opts.servers.length === 0) throw new RangeError('the resolver needs at least one server');
-    this.servers = opts.servers.map((s) => ({ address: s.address, port: s.port }));
-    this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.attempts = opts.attempts ?? 2;
     this.limits = { maxTtl: opts.maxCacheTtl ?? 86400, maxNegativeTtl: opts.maxNegativeTtl ?? 3600 };
-    this.logger = opts.logger ?? silentLogger();
     this.cache = new TtlLruCache(opts.cacheSize ?? 10000);
     // Every exchange in flight listens for close(); thousands at once are normal, not a leak.
     setMaxListeners(0, this.closing.signal);
+    this.upstream = new Upstream({
+      servers: opts.servers,
+      timeoutMs: opts.timeoutMs ?? 2000,
+      attempts: opts.attempts ?? 2,
+      logger: opts.logger ?? silentLogger(),
+      signal: this.closing.signal,
+    });
   }
 
   /** The records of `type` for `name`, or a DnsLookupError saying why there are none. */
@@ -174,7 +169,7 @@ export class Resolver {
   }
 
   stats(): ResolverStats {
-    return { ...this.counters };
+    return { queriesSent: this.upstream.queriesSent, ...this.counters };
   }
 
   /** Ends every query in flight (their lookups fail with ResolverClosedError) and empties the cache. */
@@ -204,7 +199,7 @@ export class Resolver {
     const key = rrsetKey(qname, qtype);
     let reply: Message;
     try {
-      reply = await this.askServers(question);
+      reply = await this.upstream.ask(question);
     } catch (err) {
       if (err instanceof DnsLookupError && err.code === 'SERVFAIL') {
         this.cache.set(key, { kind: 'failure', code: 'SERVFAIL', detail: 'the servers failed' }, SERVFAIL_CACHE_SECONDS);
@@ -230,85 +225,8 @@ export class Resolver {
     this.cache.set(key, { kind: 'answer', result }, data.ttl);
     return result;
   }
-
-  /** A NOERROR or NXDOMAIN reply from the first server that gives one, trying each server in
-   *  turn for `attempts` rounds, all within timeoutMs × attempts × servers. */
-  private async askServers(question: Question): Promise<Message> {
-    const deadline = performance.now() + this.timeoutMs * this.attempts * this.servers.length;
-    let failure: { code: LookupErrorCode; detail: string } | undefined;
-    for (let round = 0; round < this.attempts; round++) {
-      for (const server of this.servers) {
-        if (performance.now() >= deadline) break;
-        const peer = `${server.address}:${server.port}`;
-        try {
-          const reply = await this.askServer(server, question, deadline);
-          const rcode = reply.flags.rcode;
-          if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return reply;
-          failure = { code: failureOfRcode(rcode), detail: `${peer} answered rcode ${rcode}` };
-        } catch (err) {
-          if (!(err instanceof ExchangeError)) throw err;
-          if (err.failure === 'ABORTED') throw new ResolverClosedError();
-          // A server that says something beats one that said nothing in the final verdict.
-          const code = err.failure === 'BADRESPONSE' ? 'BADRESPONSE' : 'TIMEOUT';
-          if (!failure || code !== 'TIMEOUT') failure = { code, detail: err.message };
-        }
-        this.logger.debug({ server: peer, name: question.name, type: typeToText(question.type), failure }, 'dns server gave no usable answer');
-      }
-    }
-    failure ??= { code: 'TIMEOUT', detail: 'no time left to ask' };
-    throw new DnsLookupError(failure.code, question.name, question.type, failure.detail);
-  }
-
-  /** One server's reply: over UDP, again over TCP when truncated, and once more without
-   *  EDNS when the server rejects EDNS with FORMERR (RFC 6891 §7). */
-  private async askServer(server: ServerAddress, question: Question, deadline: number): Promise<Message> {
-    let edns = true;
-    for (;;) {
-      const udpTimeout = this.tryTimeout(deadline);
-      this.counters.queriesSent++;
-      const udp = await udpExchange(server, buildQuery(question, edns), udpTimeout, this.closing.signal);
-      let reply: Message;
-      if (udp === TRUNCATED) {
-        const tcpTimeout = this.tryTimeout(deadline);
-        this.counters.queriesSent++;
-        reply = await tcpExchange(server, buildQuery(question, edns), tcpTimeout, this.closing.signal);
-      } else {
-        reply = udp;
-      }
-      if (reply.flags.rcode !== Rcode.FORMERR || !edns) return reply;
-      edns = false;
-    }
-  }
-
-  private tryTimeout(deadline: number): number {
-    const left = Math.floor(deadline - performance.now());
-    if (left <= 0) throw new ExchangeError('TIMEOUT', 'the lookup ran out of time');
-    return Math.min(this.timeoutMs, left);
-  }
 }
 
 function typed<T>(result: LookupResult, read: (records: ResourceRecord[]) => T[]): Answer<T> {
   return { name: result.name, values: read(result.records), cnameChain: result.cnameChain, authenticated: result.authenticated, ttl: result.ttl };
-}
-
-function failureOfRcode(rcode: number): LookupErrorCode {
-  if (rcode === Rcode.SERVFAIL) return 'SERVFAIL';
-  if (rcode === Rcode.REFUSED) return 'REFUSED';
-  if (rcode === Rcode.FORMERR) return 'FORMERR';
-  return 'BADRESPONSE';
-}
-
-/** RD for recursion, AD to ask for the validation verdict (RFC 6840 §5.7), a fresh
- *  random ID per message (RFC 5452), EDNS(0) with a payload size that avoids fragments. */
-function buildQuery(question: Question, edns: boolean): Message {
-  const query: Message = {
-    id: randomInt(0, 0x10000),
-    flags: { qr: false, opcode: Opcode.QUERY, aa: false, tc: false, rd: true, ra: false, ad: true, cd: false, rcode: Rcode.NOERROR },
-    questions: [question],
-    answers: [],
-    authority: [],
-    additional: [],
-  };
-  if (edns) query.edns = { udpSize: DEFAULT_EDNS_UDP_SIZE, extendedRcode: 0, version: 0, dnssecOk: false, options: [] };
-  return query;
 }
