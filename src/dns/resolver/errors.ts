@@ -6,7 +6,9 @@ import { typeToText } from '../wire/rrtypes.ts';
 
 export type LookupErrorCode = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'TIMEOUT' | 'REFUSED' | 'FORMERR' | 'BADRESPONSE';
 
-const TEMPORARY: ReadonlySet<LookupErrorCode> = new Set(['SERVFAIL', 'TIMEOUT', 'REFUSED', 'BADRESPONSE']);
+/** Only an answer saying the data does not exist is permanent: any server failure (FORMERR
+ *  included) may be a fault of that server that goes away, and must not bounce mail. */
+const PERMANENT: ReadonlySet<LookupErrorCode> = new Set(['NXDOMAIN', 'NODATA']);
 
 export class DnsLookupError extends Error {
   /** The looked-up domain name (model form). It shadows Error#name on purpose: the API
@@ -23,10 +25,9 @@ export class DnsLookupError extends Error {
     this.name = name;
   }
 
-  /** True when a later try may succeed (4xx); false when the DNS said "no such data" (5xx).
-   *  FORMERR counts as permanent: the servers reject the question itself. */
+  /** True when a later try may succeed (4xx); false when the DNS said "no such data" (5xx). */
   get temporary(): boolean {
-    return TEMPORARY.has(this.code);
+    return !PERMANENT.has(this.code);
   }
 }
 

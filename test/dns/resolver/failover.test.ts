@@ -87,6 +87,14 @@ test('all servers REFUSED → REFUSED; all SERVFAIL → SERVFAIL, remembered for
   assert.equal(failed.stats().cacheHits, 1);
 });
 
+test('a server that answers FORMERR with and without EDNS gives FORMERR (temporary: it may be the server’s fault)', async (t) => {
+  const formerr = await startScriptedServer(t, (query) => [replyTo(query, [], { rcode: Rcode.FORMERR })]);
+  const resolver = new Resolver({ servers: [formerr], timeoutMs: 1000, attempts: 1 });
+  t.after(() => resolver.close());
+  await assert.rejects(resolver.resolve('www.example.test', 'A'), { code: 'FORMERR', temporary: true });
+  assert.deepEqual(formerr.received.map((r) => r.query.edns !== undefined), [true, false]);
+});
+
 test('closing the resolver ends the lookups in flight', async (t) => {
   const quiet = await startScriptedServer(t, silent);
   const resolver = new Resolver({ servers: [quiet], timeoutMs: 5000 });

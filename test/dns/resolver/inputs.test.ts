@@ -57,9 +57,9 @@ test('reverse names for PTR and TLSA owner names', () => {
   assert.throws(() => tlsaName(25, 'smtp', 'mx1.example.test'), TypeError);
 });
 
-test('errors: NXDOMAIN, NODATA and FORMERR are permanent (5xx), the rest temporary (4xx)', () => {
-  const permanent = ['NXDOMAIN', 'NODATA', 'FORMERR'] as const;
-  const temporary = ['SERVFAIL', 'TIMEOUT', 'REFUSED', 'BADRESPONSE'] as const;
+test('errors: NXDOMAIN and NODATA are permanent (5xx), server failures temporary (4xx)', () => {
+  const permanent = ['NXDOMAIN', 'NODATA'] as const;
+  const temporary = ['SERVFAIL', 'TIMEOUT', 'REFUSED', 'FORMERR', 'BADRESPONSE'] as const;
   for (const code of permanent) assert.equal(new DnsLookupError(code, 'x.example', 1).temporary, false, code);
   for (const code of temporary) assert.equal(new DnsLookupError(code, 'x.example', 1).temporary, true, code);
   const err = new DnsLookupError('NODATA', 'www.example.test', 15);
