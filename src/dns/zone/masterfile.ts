@@ -4,7 +4,7 @@
 
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResourceRecord } from '../wire/model.ts';
+import { RClass, type ResourceRecord } from '../wire/model.ts';
 import { nameFromText } from '../wire/names.ts';
 import { classFromText, classToText, RRType, typeFromText, typeToText } from '../wire/rrtypes.ts';
 import { rdataFromText, RdataTextError } from '../wire/text.ts';
@@ -41,7 +41,6 @@ export interface ParsedMasterFile {
 const DEFAULT_MAX_ERRORS = 100;
 const DEFAULT_MAX_INCLUDE_DEPTH = 10;
 /** OPT and the query-only types (RFC 6895 §3.1: 128-255) have no place in a zone. */
-const OPT_TYPE = 41;
 const FIRST_META_TYPE = 128;
 const LAST_META_TYPE = 255;
 
@@ -95,7 +94,7 @@ export async function parseMasterText(text: string, file: string, opts: MasterFi
 
 function newState(opts: MasterFileOptions): LoadState {
   return {
-    zoneClass: opts.zoneClass ?? 1,
+    zoneClass: opts.zoneClass ?? RClass.IN,
     maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS,
     maxIncludeDepth: opts.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH,
     records: [],
@@ -256,7 +255,7 @@ function typeOf(ctx: FileContext, token: ZoneToken): number {
   if (token.quoted) throw new ZoneFileError(`expected a record type, got a quoted string "${token.value}"`, ctx.file, token.line);
   const type = typeFromText(token.value);
   if (type === undefined) throw new ZoneFileError(`unknown record type "${token.value}"`, ctx.file, token.line);
-  if (type === OPT_TYPE || (type >= FIRST_META_TYPE && type <= LAST_META_TYPE)) {
+  if (type === RRType.OPT || (type >= FIRST_META_TYPE && type <= LAST_META_TYPE)) {
     throw new ZoneFileError(`${typeToText(type)} is a meta type and cannot appear in a zone file`, ctx.file, token.line);
   }
   return type;

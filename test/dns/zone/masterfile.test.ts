@@ -263,3 +263,16 @@ test('RDATA types the codec knows come through: MX, SRV, CAA, TLSA', async () =>
   assert.equal(caa.data.tag, 'issue');
   assert.deepEqual(tlsa.data.certificateData, Buffer.from('abcdef', 'hex'));
 });
+
+test('the zone class is the default class, and another class is an error', async () => {
+  const dir = await tempDir();
+  const parsed = await parseMasterText('$TTL 60\nversion CH TXT "1.0"\nhost TXT "no class"\nother IN TXT "wrong"\n', path.join(dir, 'ch.zone'), {
+    origin: 'bind',
+    zoneClass: 3,
+  });
+  assert.deepEqual(
+    parsed.records.map((s) => `${s.record.name} ${s.record.class}`),
+    ['version.bind 3', 'host.bind 3'],
+  );
+  assert.deepEqual(messages(parsed), ["4: class IN differs from the zone's class CH"]);
+});
