@@ -146,3 +146,29 @@ test('hundreds of different lookups at once are all answered, without process wa
   await new Promise((done) => setImmediate(done));
   assert.deepEqual(warnings, []);
 });
+
+test('a truncated UDP reply that does not even decode sends the question over TCP', async (t) => {
+  const server = await startScriptedServer(
+    t,
+    // Header only, with QR and TC, claiming an answer that is not there.
+    (query) => [Buffer.from([query.id >> 8, query.id & 0xff, 0x83, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0xff])],
+    (query) => replyTo(query, [a('big.example.test', '127.0.0.20')]),
+  );
+  const resolver = new Resolver({ servers: [server], timeoutMs: 1000 });
+  t.after(() => resolver.close());
+  const result = await resolver.resolve('big.example.test', 'A');
+  assert.deepEqual(result.records.map((rr) => rr.data.address), ['127.0.0.20']);
+  assert.equal(server.receivedOverTcp.length, 1);
+  assert.equal(server.receivedOverTcp[0].questions[0].name, 'big.example.test');
+});
+
+test('a TCP reply that does not match the query is BADRESPONSE, a temporary failure', async (t) => {
+  const server = await startScriptedServer(
+    t,
+    (query) => [replyTo(query, [], { tc: true })],
+    (query) => ({ ...replyTo(query, [a('big.example.test', '127.0.0.66')]), id: (query.id + 1) & 0xffff }),
+  );
+  const resolver = new Resolver({ servers: [server], timeoutMs: 1000, attempts: 1 });
+  t.after(() => resolver.close());
+  await assert.rejects(resolver.resolve('big.example.test', 'A'), { code: 'BADRESPONSE', temporary: true });
+});

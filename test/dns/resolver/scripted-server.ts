@@ -1,7 +1,9 @@
-// A small UDP DNS responder for resolver tests: a real socket on 127.0.0.1 whose replies a
-// test writes itself (wrong IDs, wrong questions, FORMERR to EDNS, silence...).
+// A small DNS responder for resolver tests: a real UDP socket on 127.0.0.1 (and, when asked,
+// a TCP listener on the same port) whose replies a test writes itself (wrong IDs, wrong
+// questions, FORMERR to EDNS, truncation, silence...).
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { decodeMessage } from '../../../src/dns/wire/decode.ts';
 import { encodeMessage } from '../../../src/dns/wire/encode.ts';
@@ -15,13 +17,17 @@ export interface ReceivedQuery {
 /** What to send back for a query: datagrams, in order; none for silence. */
 export type Script = (query: Message, from: RemoteInfo, socket: Socket) => (Message | Buffer)[];
 
+/** The one reply to a query over TCP. */
+export type TcpScript = (query: Message) => Message | Buffer;
+
 export interface ScriptedServer {
   address: string;
   port: number;
   received: ReceivedQuery[];
+  receivedOverTcp: Message[];
 }
 
-export async function startScriptedServer(t: Pick<TestContext, 'after'>, script: Script): Promise<ScriptedServer> {
+export async function startScriptedServer(t: Pick<TestContext, 'after'>, script: Script, tcpScript?: TcpScript): Promise<ScriptedServer> {
   const socket = createSocket('udp4');
   const received: ReceivedQuery[] = [];
   socket.on('message', (datagram, from) => {
@@ -33,7 +39,31 @@ export async function startScriptedServer(t: Pick<TestContext, 'after'>, script:
   });
   await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
   t.after(() => new Promise<void>((done) => socket.close(() => done())));
-  return { address: '127.0.0.1', port: socket.address().port, received };
+  const port = socket.address().port;
+  const receivedOverTcp: Message[] = [];
+  if (tcpScript) {
+    const listener = createServer((connection) => {
+      let data = Buffer.alloc(0);
+      connection.on('data', (chunk: Buffer) => {
+        data = Buffer.concat([data, chunk]);
+        if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
+        const query = decodeMessage(data.subarray(2, 2 + data.readUInt16BE(0)));
+        receivedOverTcp.push(query);
+        const reply = tcpScript(query);
+        const wire = Buffer.isBuffer(reply) ? reply : encodeMessage(reply);
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(wire.length);
+        connection.end(Buffer.concat([length, wire]));
+      });
+      connection.on('error', () => {});
+    });
+    await new Promise<void>((done, fail) => {
+      listener.once('error', fail);
+      listener.listen(port, '127.0.0.1', done);
+    });
+    t.after(() => new Promise<void>((done) => listener.close(() => done())));
+  }
+  return { address: '127.0.0.1', port, received, receivedOverTcp };
 }
 
 /** A reply to `query` with the given answers and flags (an echo of the question, QR set). */
