@@ -92,7 +92,6 @@ function readOptions(argv: string[]): Options | undefined {
 
 interface Round {
   throughput: DnsperfReport;
-  latency: DnsperfReport;
   p99Ms: number;
 }
 
@@ -110,7 +109,7 @@ async function measure(peer: RunningPeer, queryFile: string, options: Options, d
   const verboseFile = join(dir, `${peer.name}.verbose.txt`);
   const latencyRun = await runDnsperfVerbose(peer.port, queryFile, { ...options.load, seconds: options.latencySeconds }, verboseFile, [0.99]);
   rmSync(verboseFile);
-  return { throughput, latency: latencyRun.report, p99Ms: latencyRun.percentilesMs[0] };
+  return { throughput, p99Ms: latencyRun.percentilesMs[0] };
 }
 
 function report(peers: RunningPeer[], best: Map<string, Round>, options: Options): void {
@@ -123,7 +122,7 @@ function report(peers: RunningPeer[], best: Map<string, Round>, options: Options
   const right = (header: string) => ({ header, align: 'right' as const });
   console.log(formatTable([left('server'), left('version'), left('workers/threads'), right('qps'), right('avg ms'), right('p99 ms'), right('lost'), right('resp B'), left('responses')], rows));
   console.log('');
-  console.log(`qps, avg ms, lost, resp B, responses: dnsperf's summary of a ${options.load.seconds} s throughput run (best of ${options.rounds} rounds by qps).`);
+  console.log(`qps, avg ms, lost, resp B, responses: dnsperf's summary of a ${options.load.seconds} s throughput run (${options.rounds === 1 ? 'one round' : `the best of ${options.rounds} rounds by qps`}).`);
   console.log(`p99 ms: 99th percentile of per-query latency, answered queries only, from dnsperf -v in a ${options.latencySeconds} s run of the same round with the same load;`);
   console.log('        dnsperf 2.10 has no latency histogram, and printing every answer costs it CPU, so that run is separate and its qps lower.');
   console.log(`load: dnsperf ${dnsperfVersion()}: dnsperf -s 127.0.0.1 -p PORT -d queries.txt ${loadArgs(options.load).join(' ')}  (latency run: -l ${options.latencySeconds} … -v)`);
