@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -275,4 +275,27 @@ test('the zone class is the default class, and another class is an error', async
     ['version.bind 3', 'host.bind 3'],
   );
   assert.deepEqual(messages(parsed), ["4: class IN differs from the zone's class CH"]);
+});
+
+test('random damage to a zone file only ever gives problems, never an exception', async () => {
+  const base = await readFile('test/fixtures/zones/syntax.test.zone', 'utf8');
+  const alphabet = ' \t\n\\"();$@.0123456789abcdefINAMXTSOC#{}-/,';
+  let seed = 1;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const dir = await tempDir();
+  for (let i = 0; i < 300; i++) {
+    const chars = [...base];
+    for (let edits = 1 + random(20); edits > 0; edits--) {
+      const at = random(chars.length);
+      const op = random(3);
+      if (op === 0) chars.splice(at, 1);
+      else if (op === 1) chars.splice(at, 0, alphabet[random(alphabet.length)]);
+      else chars[at] = String.fromCharCode(random(256));
+    }
+    const parsed = await parseMasterText(chars.join(''), path.join(dir, 'damaged.zone'), { origin: 'syntax.test' });
+    assert.ok(Array.isArray(parsed.problems));
+  }
 });
