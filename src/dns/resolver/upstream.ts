@@ -2,6 +2,7 @@
 // truncated, server after server and round after round, within one time budget.
 
 import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log/logger.ts';
 import { DEFAULT_EDNS_UDP_SIZE } from '../wire/edns.ts';
@@ -34,6 +35,11 @@ export class Upstream {
 
   constructor(opts: UpstreamOptions) {
     if (opts.servers.length === 0) throw new RangeError('the resolver needs at least one server');
+    for (const { address, port } of opts.servers) {
+      // A host name would need a resolver to find the resolver, and replies could not be matched to it.
+      if (isIP(address.replace(/%.*$/, '')) === 0) throw new RangeError(`resolver server "${address}" is not an IP address`);
+      if (!Number.isInteger(port) || port < 1 || port > 0xffff) throw new RangeError(`resolver server ${address}: port ${port} is not 1..65535`);
+    }
     this.servers = opts.servers.map((s) => ({ address: s.address, port: s.port }));
     this.timeoutMs = opts.timeoutMs;
     this.attempts = opts.attempts;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { NameError } from '../../../src/dns/wire/errors.ts';
 import { queryName, queryType } from '../../../src/dns/resolver/query-input.ts';
-import { DnsLookupError, serversFromResolvConf } from '../../../src/dns/resolver/resolver.ts';
+import { DnsLookupError, Resolver, serversFromResolvConf } from '../../../src/dns/resolver/resolver.ts';
 import { reverseName, tlsaName } from '../../../src/dns/resolver/reverse-name.ts';
 import { tempDir } from '../../helpers/postern-process.ts';
 
@@ -65,4 +65,11 @@ test('errors: NXDOMAIN and NODATA are permanent (5xx), server failures temporary
   const err = new DnsLookupError('NODATA', 'www.example.test', 15);
   assert.equal(err.message, 'NODATA for www.example.test/MX');
   assert.equal(err.name, 'www.example.test');
+});
+
+test('servers must be given as IP addresses and ports', () => {
+  assert.throws(() => new Resolver({ servers: [] }), /at least one server/);
+  assert.throws(() => new Resolver({ servers: [{ address: 'localhost', port: 53 }] }), /not an IP address/);
+  assert.throws(() => new Resolver({ servers: [{ address: '127.0.0.1', port: 0 }] }), /port 0/);
+  new Resolver({ servers: [{ address: '::1', port: 53 }, { address: '127.0.0.1', port: 5353 }] }).close();
 });
