@@ -46,7 +46,7 @@ function numberAfter(report: string, label: RegExp): number {
 }
 
 /** Reads the "Statistics:" block dnsperf prints at the end of a run. */
-export function parseDnsperfReport(report: string): DnsperfReport {
+function parseDnsperfReport(report: string): DnsperfReport {
   const completed = numberAfter(report, /Queries completed:\s+(\d+)/);
   const responseCodes: Record<string, number> = {};
   const codes = /Response codes:\s+(.*)/.exec(report)?.[1] ?? '';
