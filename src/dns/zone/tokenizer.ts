@@ -43,10 +43,13 @@ function endsUnquotedToken(c: number): boolean {
 }
 
 export class ZoneTokenizer {
-  private pos = 0;
+  private pos: number;
   private line = 1;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    // Editors on Windows may start the file with a byte-order mark; it is not part of the first owner.
+    this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
 
   /** The next entry, or undefined at the end. After a ZoneSyntaxError the tokenizer has
    *  skipped the rest of the bad physical line, so calling next() again resumes there. */

@@ -55,6 +55,11 @@ test('escaped delimiters stay inside an unquoted token', () => {
   assert.deepEqual(values(e), ['a\\;b\\(c\\)', 'TXT', 'x']);
 });
 
+test('a leading byte-order mark is skipped', () => {
+  const got = entries('\uFEFF$ORIGIN example.test.\n');
+  assert.deepEqual(got.map(values), [['$ORIGIN', 'example.test.']]);
+});
+
 test('CRLF line ends are accepted', () => {
   const got = entries('a A 1.2.3.4\r\n b AAAA ::1\r\n');
   assert.deepEqual(got.map(values), [['a', 'A', '1.2.3.4'], ['b', 'AAAA', '::1']]);
