@@ -60,7 +60,7 @@ export function checkZone(sourced: SourcedRecord[], origin: string, file?: strin
       nodes.set(key, node);
     }
     const setKey = r.type === RRType.RRSIG ? rrsigSetKey(r) : r.type;
-    const rrset = node.rrsets.find((set) => set.key === setKey);
+    const rrset = rrsetOf(node, setKey);
     if (rrset === undefined) {
       node.rrsets.push({ key: setKey, type: r.type, first: s, members: [s], identities: undefined });
       records.push(r);
@@ -101,8 +101,11 @@ function inFileOrder(found: Array<{ at: SourcedRecord | undefined; problem: Zone
   return found.sort((a, b) => rank(a.at) - rank(b.at)).map((f) => f.problem);
 }
 
-function rrsetOf(node: ZoneNode | undefined, type: number): RRset | undefined {
-  return node?.rrsets.find((set) => set.key === type);
+/** The RRset of this type (or RRSIG set key) at the node. A plain loop: this runs once per record. */
+function rrsetOf(node: ZoneNode | undefined, key: number): RRset | undefined {
+  if (node === undefined) return undefined;
+  for (const set of node.rrsets) if (set.key === key) return set;
+  return undefined;
 }
 
 /** Records the set already holds (BIND drops them silently); remembers `r` otherwise. */

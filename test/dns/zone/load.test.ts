@@ -125,7 +125,7 @@ test('duplicates are dropped silently, comparing names in RDATA case-insensitive
 
 // CPU time rather than wall time: the test machines are shared, and a loaded neighbour must
 // not fail this test; what it guards against is work that grows faster than the zone.
-test('a zone of 100k records loads in under two seconds of CPU time', async () => {
+test('a zone of 100k records loads in under two seconds of CPU time', async (t) => {
   const dir = await tempDir();
   const file = path.join(dir, 'big.zone');
   const lines = ['$ORIGIN big.test.', '$TTL 300', '@ SOA ns1 hostmaster 7 7200 1800 1209600 300', '  NS ns1', 'ns1 A 127.0.0.2'];
@@ -137,6 +137,7 @@ test('a zone of 100k records loads in under two seconds of CPU time', async () =
   const zone = await loadZoneFile(file, 'big.test');
   const used = process.cpuUsage(started);
   const seconds = (used.user + used.system) / 1e6;
+  t.diagnostic(`loaded 100k records in ${seconds.toFixed(2)} s of CPU time`);
   assert.deepEqual(zone.problems, []);
   assert.equal(zone.records.length, 100_003);
   assert.ok(seconds < 2, `took ${seconds.toFixed(2)} s of CPU time`);
