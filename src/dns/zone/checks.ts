@@ -225,12 +225,13 @@ function checkTargets(nodes: Map<string, ZoneNode>, cuts: Set<string>, apexKey: 
         const targetKey = canonicalName(target);
         if (!isInZone(targetKey, apexKey)) continue;
         const targetNode = nodes.get(targetKey);
-        const what = (): string => `${node.name} ${typeToText(rrset.type)} ${target}`;
         if (rrsetOf(targetNode, RRType.CNAME) !== undefined) {
-          problem('warning', s, node.name, `${what()}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
+          const what = `${node.name} ${typeToText(rrset.type)} ${target}`;
+          problem('warning', s, node.name, `${what}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
         } else if (rrset.type === RRType.NS && rrsetOf(targetNode, RRType.A) === undefined && rrsetOf(targetNode, RRType.AAAA) === undefined) {
+          const what = `${node.name} NS ${target}`;
           const glue = cuts.has(targetKey) || enclosingCut(targetKey, cuts, apexKey) !== undefined;
-          problem('error', s, node.name, glue ? `${what()}: missing glue (no A or AAAA record for ${target})` : `${what()}: the name server has no A or AAAA record`);
+          problem('error', s, node.name, glue ? `${what}: missing glue (no A or AAAA record for ${target})` : `${what}: the name server has no A or AAAA record`);
         }
       }
     }
