@@ -1,0 +1,144 @@
+// The composition root: builds the services from the configuration and wires them together.
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { startDnsService, type DnsService, type DnsZoneConfig } from '../dns/server/service.ts';
+import type { Logger } from '../log/logger.ts';
+import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
+import { isControlSocketLive, startControlServer } from './control-server.ts';
+import { dropPrivileges } from './privileges.ts';
+
+/** Keys that only take effect at start: a reload that changes them says so. */
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
+
+export function dnsZonesOf(config: Config): DnsZoneConfig[] {
+  return config.dns.zones.map((z) => ({ name: z.name, file: z.file }));
+}
+
+export function dnsWorkersOf(config: Config): number {
+  return config.dns.workers === 'auto' ? availableParallelism() : config.dns.workers;
+}
+
+export class Postern {
+  private control?: Server;
+  private stopping?: Promise<void>;
+  private markStopped!: (done: Promise<void>) => void;
+  private readonly stoppedPromise = new Promise<void>((resolve) => {
+    this.markStopped = (done) => void done.then(resolve);
+  });
+
+  private constructor(
+    private config: Config,
+    private readonly logger: Logger,
+    private readonly dns: DnsService | undefined,
+  ) {}
+
+  /** Binds every listener, then drops privileges, then opens the control socket in dataDir. */
+  static async start(config: Config, logger: Logger): Promise<Postern> {
+    const controlPath = controlSocketPath(config.dataDir);
+    if (await isControlSocketLive(controlPath)) throw new Error(`another Postern is running with dataDir ${config.dataDir} (its control socket answers); stop it first with "postern stop"`);
+    const dns = config.dns.listen.length === 0 ? undefined : await startDnsService({
+      listen: config.dns.listen,
+      zones: dnsZonesOf(config),
+      workers: dnsWorkersOf(config),
+      tcpIdleTimeoutMs: config.dns.tcpIdleTimeout,
+      maxTcpConnections: config.dns.maxTcpConnections,
+      logger,
+    });
+    const postern = new Postern(config, logger, dns);
+    try {
+      dropPrivileges({ user: config.user, group: config.group }, logger);
+      postern.openStateDir();
+      postern.control = await startControlServer(controlPath, (command) => postern.command(command), logger);
+    } catch (err) {
+      await dns?.close();
+      throw err;
+    }
+    writeFileSync(pidFilePath(config.dataDir), `${process.pid}\n`);
+    logger.info({ config: config.configFile, dns: dns?.endpoints, pid: process.pid }, 'postern started');
+    return postern;
+  }
+
+  private openStateDir(): void {
+    try {
+      mkdirSync(this.config.dataDir, { recursive: true, mode: 0o750 });
+    } catch (err) {
+      throw new Error(`dataDir: cannot create ${this.config.dataDir}: ${(err as NodeJS.ErrnoException).code}; make it writable by the user Postern runs as`);
+    }
+  }
+
+  async command(command: ControlCommand): Promise<ControlReply> {
+    switch (command) {
+      case 'status':
+        return { ok: true, message: `running, pid ${process.pid}`, details: this.dns?.endpoints.map((e) => `dns ${e.address}:${e.port}`) };
+      case 'reload':
+        return this.reload();
+      case 'dns-reload':
+        return this.reloadZones(dnsZonesOf(this.config));
+      case 'stop':
+        setImmediate(() => void this.stop());
+        return { ok: true, message: 'stopping' };
+    }
+  }
+
+  /** Re-reads the configuration file; a bad one is refused and the running one stays. */
+  async reload(): Promise<ControlReply> {
+    let next: Config;
+    try {
+      next = loadConfig(this.config.configFile);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'reload refused: the configuration has errors; the running configuration stays');
+      return { ok: false, message: 'reload refused: the configuration has errors; the running configuration stays', details: [(err as Error).message] };
+    }
+    const needRestart = RESTART_KEYS.filter((key) => JSON.stringify(valueAt(this.config, key)) !== JSON.stringify(valueAt(next, key)));
+    if (needRestart.length > 0) this.logger.warn({ keys: needRestart }, 'changed keys take effect only after a restart');
+    this.logger.level = next.log.level;
+    this.config = next;
+    const zones = await this.reloadZones(dnsZonesOf(next));
+    const restartNote = needRestart.length > 0 ? [`needs a restart to take effect: ${needRestart.join(', ')}`] : [];
+    this.logger.info({ zonesOk: zones.ok }, 'configuration reloaded');
+    return { ok: zones.ok, message: zones.ok ? 'configuration reloaded' : 'configuration reloaded; some zones kept their previous version', details: [...(zones.details ?? []), ...restartNote] };
+  }
+
+  private async reloadZones(zones: DnsZoneConfig[]): Promise<ControlReply> {
+    if (!this.dns) return { ok: true, message: 'no DNS listener configured', details: [] };
+    const report = await this.dns.reload(zones);
+    const details = report.zones.map((z) => (z.ok ? `zone ${z.name}: serial ${z.serial}` : `zone ${z.name}: not reloaded, previous version keeps serving: ${z.problems.join('; ')}`));
+    const ok = report.zones.every((z) => z.ok);
+    return { ok, message: ok ? 'zones reloaded' : 'some zones were not reloaded', details };
+  }
+
+  /** Stops accepting, lets work in progress finish within shutdownTimeout, then closes. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    this.markStopped(this.stopping);
+    return this.stopping;
+  }
+
+  /** Settles once a stop, from any source, has finished. */
+  stopped(): Promise<void> {
+    return this.stoppedPromise;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.logger.info('stopping');
+    this.control?.close();
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeout, 'timeout').unref());
+    const outcome = await Promise.race([this.dns?.close(), timeout]);
+    if (outcome === 'timeout') this.logger.warn({ shutdownTimeout: this.config.shutdownTimeout }, 'shutdown timeout reached; closing what is still open');
+    for (const file of [pidFilePath(this.config.dataDir), controlSocketPath(this.config.dataDir)]) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone: nothing to clean up
+      }
+    }
+    this.logger.info('stopped');
+  }
+}
+
+function valueAt(config: Config, key: string): unknown {
+  return key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
+}

@@ -1,0 +1,26 @@
+import { stringify } from 'yaml';
+import type { Config } from '../../config/schema.ts';
+import { formatProblem, loadZoneFile } from '../../dns/zone/load.ts';
+import { EXIT_OK, EXIT_USAGE } from '../usage.ts';
+
+/** Validates the configuration and every zone it names; prints the effective settings. */
+export async function checkConfigVerb(config: Config): Promise<number> {
+  let errors = 0;
+  for (const zone of config.dns.zones) {
+    const loaded = await loadZoneFile(zone.file, zone.name);
+    for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    if (loaded.ok) process.stdout.write(`zone ${zone.name}: loaded serial ${loaded.serial} (${loaded.records.length} records)\n`);
+    else {
+      errors++;
+      process.stderr.write(`zone ${zone.name}: has errors and would not be loaded (dns.zones[${config.dns.zones.indexOf(zone)}].file: ${zone.file})\n`);
+    }
+  }
+  const { configFile, ...effective } = config;
+  process.stdout.write(`# effective configuration of ${configFile} (durations in milliseconds)\n${stringify(effective)}`);
+  if (errors > 0) {
+    process.stderr.write(`${errors} zone${errors === 1 ? '' : 's'} with errors\n`);
+    return EXIT_USAGE;
+  }
+  process.stdout.write('configuration OK\n');
+  return EXIT_OK;
+}
