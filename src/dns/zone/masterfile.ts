@@ -63,13 +63,16 @@ interface LoadState {
   includeStack: string[];
 }
 
-/** State that belongs to one file: $ORIGIN and the current owner do not leak out of an $INCLUDE. */
+/** State that belongs to one file: an $INCLUDE starts with the includer's origin (or its own) and
+ *  owner, and neither leaks back out, as in BIND. */
 interface FileContext {
   file: string;
   origin: string;
   owner: string | undefined;
   /** Line of an owner name that could not be read, so the lines that repeat it say so. */
   badOwnerLine: number | undefined;
+  /** $ORIGIN came after the last record: a record that repeats the owner then is likely a mistake. */
+  originJustChanged: boolean;
   depth: number;
 }
 
@@ -108,7 +111,7 @@ function newState(opts: MasterFileOptions): LoadState {
 
 async function runParse(state: LoadState, text: string, file: string, origin: string): Promise<ParsedMasterFile> {
   try {
-    await parseText(state, text, { file, origin, owner: undefined, badOwnerLine: undefined, depth: 0 });
+    await parseText(state, text, { file, origin, owner: undefined, badOwnerLine: undefined, originJustChanged: false, depth: 0 });
   } catch (err) {
     if (!(err instanceof TooManyErrors)) throw err;
   }
@@ -170,9 +173,16 @@ function domainName(ctx: FileContext, token: ZoneToken, what: string): string {
 }
 
 /** The entry's owner name: its first token, or the previous record's when the line starts blank. */
-function ownerOf(ctx: FileContext, entry: ZoneEntry): string {
+function ownerOf(state: LoadState, ctx: FileContext, entry: ZoneEntry): string {
+  const originJustChanged = ctx.originJustChanged;
+  ctx.originJustChanged = false;
   if (entry.ownerOmitted) {
-    if (ctx.owner !== undefined) return ctx.owner;
+    if (ctx.owner !== undefined) {
+      if (originJustChanged) {
+        warn(state, ctx, entry.line, ctx.owner, `record with inherited owner (${ctx.owner}) immediately after $ORIGIN (${ctx.origin || '.'})`);
+      }
+      return ctx.owner;
+    }
     const problem = ctx.badOwnerLine === undefined ? 'no record precedes it' : `the owner name on line ${ctx.badOwnerLine} is bad`;
     throw new ZoneFileError(`no owner name: the line starts with white space but ${problem}`, ctx.file, entry.line);
   }
@@ -185,7 +195,7 @@ function ownerOf(ctx: FileContext, entry: ZoneEntry): string {
 
 function record(state: LoadState, ctx: FileContext, entry: ZoneEntry): ResourceRecord {
   const tokens = entry.tokens;
-  const owner = ownerOf(ctx, entry);
+  const owner = ownerOf(state, ctx, entry);
   let i = entry.ownerOmitted ? 0 : 1;
 
   let ttl: number | undefined;
@@ -271,6 +281,7 @@ async function directive(state: LoadState, ctx: FileContext, entry: ZoneEntry): 
     case '$ORIGIN':
       if (args.length !== 1) fail(`$ORIGIN takes one domain name, got ${args.length} arguments`);
       ctx.origin = domainName(ctx, args[0], '$ORIGIN');
+      ctx.originJustChanged = true;
       return;
     case '$TTL': {
       if (args.length !== 1) fail(`$TTL takes one TTL, got ${args.length} arguments`);
@@ -359,7 +370,7 @@ async function include(state: LoadState, ctx: FileContext, entry: ZoneEntry, fil
   }
   state.includeStack.push(real);
   try {
-    await parseText(state, text, { file: shownPath(ctx.file, file), origin, owner: undefined, badOwnerLine: undefined, depth: ctx.depth + 1 });
+    await parseText(state, text, { ...ctx, file: shownPath(ctx.file, file), origin, depth: ctx.depth + 1 });
   } finally {
     state.includeStack.pop();
   }

@@ -215,6 +215,27 @@ test('$INCLUDE: relative to the including file, with an optional origin; origin 
   );
 });
 
+test('an included file starts with the includer\'s owner, and the owner after it is the includer\'s again (BIND)', async () => {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'a.inc'), '  TXT "continues"\nx A 127.0.0.5\n');
+  await writeFile(path.join(dir, 'zone'), '$TTL 60\nhost A 127.0.0.2\n$INCLUDE a.inc\n  AAAA ::1\n');
+  const parsed = await parseMasterFile(path.join(dir, 'zone'), { origin: 'example.test' });
+  assert.deepEqual(messages(parsed), []);
+  assert.deepEqual(
+    parsed.records.map((s) => `${s.record.name} ${s.record.type}`),
+    ['host.example.test 1', 'host.example.test 16', 'x.example.test 1', 'host.example.test 28'],
+  );
+});
+
+test('a record repeating the owner right after $ORIGIN is kept, with a warning (BIND)', async () => {
+  const parsed = await parse('$TTL 60\nhost A 127.0.0.2\n$ORIGIN sub.example.test.\n  AAAA ::1\n  TXT "x"\n');
+  assert.deepEqual(messages(parsed), ['4: warning: record with inherited owner (host.example.test) immediately after $ORIGIN (sub.example.test)']);
+  assert.deepEqual(
+    parsed.records.map((s) => s.record.name),
+    ['host.example.test', 'host.example.test', 'host.example.test'],
+  );
+});
+
 test('$INCLUDE loops are refused, naming the line of the $INCLUDE', async () => {
   const dir = await tempDir();
   await writeFile(path.join(dir, 'a.inc'), 'a A 127.0.0.1\n$INCLUDE b.inc\n');
