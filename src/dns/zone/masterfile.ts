@@ -55,10 +55,12 @@ interface LoadState {
   records: SourcedRecord[];
   problems: ZoneProblem[];
   errors: number;
-  /** From $TTL (or the caller's default). */
+  /** From $TTL, the caller's default, or the SOA minimum when the SOA came first without a TTL. */
   defaultTtl: number | undefined;
-  /** The previous record's TTL, the fallback when there is no $TTL (BIND's RFC 1035 behaviour). */
+  /** The previous record's TTL, the fallback when there is no default (BIND's RFC 1035 behaviour). */
   lastTtl: number | undefined;
+  /** BIND says once per zone that it fell back to the previous record's TTL. */
+  warnedPreviousTtl: boolean;
   /** Real paths of the files being read, outermost first, to refuse include loops. */
   includeStack: string[];
 }
@@ -105,6 +107,7 @@ function newState(opts: MasterFileOptions): LoadState {
     errors: 0,
     defaultTtl: opts.defaultTtl,
     lastTtl: undefined,
+    warnedPreviousTtl: false,
     includeStack: [],
   };
 }
@@ -237,7 +240,8 @@ function record(state: LoadState, ctx: FileContext, entry: ZoneEntry): ResourceR
   return { name: owner, type, class: state.zoneClass, ttl: recordTtl(state, ctx, entry.line, owner, type, data, ttl), data };
 }
 
-/** BIND's order: explicit TTL, then $TTL, then the previous record's TTL, then (SOA only) the SOA minimum. */
+/** BIND's order: explicit TTL, then the default ($TTL), then the previous record's TTL, then (SOA
+ *  only) the SOA minimum, which then also becomes the default. */
 function recordTtl(
   state: LoadState,
   ctx: FileContext,
@@ -247,10 +251,16 @@ function recordTtl(
   data: ResourceRecord['data'],
   explicit: number | undefined,
 ): number {
-  let ttl = explicit ?? state.defaultTtl ?? state.lastTtl;
+  let ttl = explicit ?? state.defaultTtl;
+  if (ttl === undefined && state.lastTtl !== undefined) {
+    ttl = state.lastTtl;
+    if (!state.warnedPreviousTtl) warn(state, ctx, line, owner, `no TTL given and no $TTL: using the previous record's TTL (${ttl}), as RFC 1035 says`);
+    state.warnedPreviousTtl = true;
+  }
   if (ttl === undefined) {
     if (type !== RRType.SOA) throw new ZoneFileError('no TTL given and no $TTL before this record', ctx.file, line);
     ttl = Number(data.minimum);
+    state.defaultTtl = ttl;
     warn(state, ctx, line, owner, `no TTL given and no $TTL: using the SOA minimum (${ttl})`);
   }
   if (ttl > MAX_TTL) {

@@ -76,13 +76,22 @@ test('TTL and class in either order, each optional; CLASSnnn and TYPEnnn; units'
   ]);
 });
 
-test('without $TTL: the SOA minimum (with a warning), then the previous TTL, as BIND does', async () => {
+test('without $TTL: the SOA minimum (with a warning) becomes the default, as BIND does', async () => {
   const parsed = await parse(`@ IN SOA ns1 hostmaster 1 7200 1800 1209600 300\n NS ns1\nns1 900 A 127.0.0.2\nwww A 127.0.0.3\n`);
   assert.deepEqual(
     parsed.records.map((s) => s.record.ttl),
-    [300, 300, 900, 900],
+    [300, 300, 900, 300],
   );
   assert.deepEqual(messages(parsed), ['1: warning: no TTL given and no $TTL: using the SOA minimum (300)']);
+});
+
+test('without $TTL and after an explicit TTL: the previous record\'s TTL, warned once (RFC 1035, BIND)', async () => {
+  const parsed = await parse(`ns1 900 A 127.0.0.2\n@ IN SOA ns1 hostmaster 1 7200 1800 1209600 300\n NS ns1\n$TTL 1d\nwww A 127.0.0.3\n`);
+  assert.deepEqual(
+    parsed.records.map((s) => s.record.ttl),
+    [900, 900, 900, 86400],
+  );
+  assert.deepEqual(messages(parsed), ["2: warning: no TTL given and no $TTL: using the previous record's TTL (900), as RFC 1035 says"]);
 });
 
 test('a first record without any TTL is an error unless a default TTL is given', async () => {
