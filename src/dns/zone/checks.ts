@@ -1,7 +1,9 @@
 // The semantic checks named-checkzone makes on a parsed zone: one SOA at the apex, NS at the
-// apex, CNAME exclusivity, out-of-zone and occluded data, glue, targets that are aliases, and
-// RRset TTL consistency. Duplicate records are dropped silently, as BIND does; within an RRset
-// whose TTLs differ, the first record's TTL wins (BIND's "TTL set to prior TTL").
+// apex, CNAME exclusivity, out-of-zone and occluded data, glue and addresses for NS, MX and SRV
+// targets, targets that are aliases, RRset TTL consistency, and host-name syntax where hosts
+// are named (check-names, a warning as there). Duplicate records are dropped silently, as BIND
+// does; within an RRset whose TTLs differ, the first record's TTL wins (BIND's "TTL set to
+// prior TTL").
 
 import type { ResourceRecord } from '../wire/model.ts';
 import { canonicalName, isInZone, labelCount, parentName } from '../wire/names.ts';
@@ -87,6 +89,7 @@ export function checkZone(sourced: SourcedRecord[], origin: string, file?: strin
     if (key !== apexKey && soa !== undefined) problem('error', soa.first, node.name, `${node.name}: SOA record not at the zone apex`);
     checkCname(node, problem);
     checkOcclusion(nodes, node, key, cuts, apexKey, problem);
+    checkHostNames(node, problem);
   }
   checkTargets(nodes, cuts, apexKey, problem);
 
@@ -212,27 +215,74 @@ const TARGET_FIELD = new Map<number, string>([
   [RRType.SRV, 'target'],
 ]);
 
-/** Targets inside the zone must not be aliases, and name servers need addresses (glue below a cut). */
+/** Targets inside the zone must not be aliases and should have addresses; name servers must (glue below a cut). */
 function checkTargets(nodes: Map<string, ZoneNode>, cuts: Set<string>, apexKey: string, problem: Reporter): void {
   for (const [key, node] of nodes) {
+    const atCut = cuts.has(key);
+    const belowCut = enclosingCut(key, cuts, apexKey) !== undefined;
     for (const rrset of node.rrsets) {
       const field = TARGET_FIELD.get(rrset.key);
       if (field === undefined) continue;
-      // NS records below a delegation are occluded (reported as such), not delegations.
-      if (rrset.type === RRType.NS && key !== apexKey && !cuts.has(key)) continue;
+      // Occluded records (reported as such) point nowhere that matters; the NS records of a cut do.
+      if (belowCut || (atCut && rrset.type !== RRType.NS)) continue;
       for (const s of rrset.members) {
         const target = String(s.record.data[field]);
         const targetKey = canonicalName(target);
         if (!isInZone(targetKey, apexKey)) continue;
         const targetNode = nodes.get(targetKey);
+        const hasAddress = rrsetOf(targetNode, RRType.A) !== undefined || rrsetOf(targetNode, RRType.AAAA) !== undefined;
         if (rrsetOf(targetNode, RRType.CNAME) !== undefined) {
-          const what = `${node.name} ${typeToText(rrset.type)} ${target}`;
-          problem('warning', s, node.name, `${what}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
-        } else if (rrset.type === RRType.NS && rrsetOf(targetNode, RRType.A) === undefined && rrsetOf(targetNode, RRType.AAAA) === undefined) {
-          const what = `${node.name} NS ${target}`;
-          const glue = cuts.has(targetKey) || enclosingCut(targetKey, cuts, apexKey) !== undefined;
-          problem('error', s, node.name, glue ? `${what}: missing glue (no A or AAAA record for ${target})` : `${what}: the name server has no A or AAAA record`);
+          problem('warning', s, node.name, `${pointer(node, rrset, target)}: the target is an alias (CNAME), which RFC 2181 §10.3 forbids`);
+        } else if (!hasAddress) {
+          // Below a delegation only glue can give the address; elsewhere the zone itself should.
+          const targetBelowCut = cuts.has(targetKey) || enclosingCut(targetKey, cuts, apexKey) !== undefined;
+          if (rrset.type === RRType.NS) {
+            const what = pointer(node, rrset, target);
+            problem('error', s, node.name, targetBelowCut ? `${what}: missing glue (no A or AAAA record for ${target})` : `${what}: the name server has no A or AAAA record`);
+          } else if (!targetBelowCut) {
+            problem('warning', s, node.name, `${pointer(node, rrset, target)}: the target has no A or AAAA record`);
+          }
         }
+      }
+    }
+  }
+}
+
+/** "owner TYPE target", how the messages name a pointing record. */
+function pointer(node: ZoneNode, rrset: RRset, target: string): string {
+  return `${node.name} ${typeToText(rrset.type)} ${target}`;
+}
+
+/** RFC 952/1123 host names: letters, digits and inner hyphens in each label. */
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+
+/** Owner types that name a host (or a mail domain), and the RDATA fields that name hosts. */
+const HOST_OWNER_TYPES = new Set<number>([RRType.A, RRType.AAAA, RRType.MX]);
+const HOST_FIELDS = new Map<number, string>([
+  [RRType.NS, 'nsdname'],
+  [RRType.MX, 'exchange'],
+  [RRType.SRV, 'target'],
+  [RRType.SOA, 'mname'],
+]);
+
+/** Owners may also be wildcards: "*" or "*." before a host name. */
+function isHostName(name: string, owner: boolean): boolean {
+  if (owner && (name === '*' || name.startsWith('*.'))) return name === '*' || HOST_NAME.test(name.slice(2));
+  return HOST_NAME.test(name);
+}
+
+function checkHostNames(node: ZoneNode, problem: Reporter): void {
+  for (const rrset of node.rrsets) {
+    if (HOST_OWNER_TYPES.has(rrset.type) && node.name !== '' && !isHostName(node.name, true)) {
+      problem('warning', rrset.first, node.name, `${node.name} ${typeToText(rrset.type)}: the owner is not a valid host name (check-names)`);
+    }
+    const field = HOST_FIELDS.get(rrset.type);
+    if (field === undefined) continue;
+    for (const s of rrset.members) {
+      const target = String(s.record.data[field]);
+      // The root stands for "no service" (null MX, RFC 7505; SRV, RFC 2782).
+      if (target !== '' && !isHostName(target, false)) {
+        problem('warning', s, node.name, `${node.name} ${typeToText(rrset.type)} ${target}: not a valid host name (check-names)`);
       }
     }
   }

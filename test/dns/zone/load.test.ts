@@ -47,7 +47,7 @@ for (const [fixture, origin] of [
   test(`${fixture}: our records are the ones ldns-read-zone reads`, async () => {
     const file = path.join(FIXTURES, fixture);
     const zone = await loadZoneFile(file, origin);
-    assert.deepEqual(zone.problems, []);
+    assert.equal(zone.ok, true);
     assert.deepEqual(canonicalLines(zone.records), canonicalLines(await ldnsReading(file, origin)));
   });
 }
