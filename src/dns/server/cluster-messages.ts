@@ -9,6 +9,8 @@ export interface WorkerStartOptions {
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
   logLevel: string;
+  /** Whether this worker logs zone loads (one worker does, so each event is logged once). */
+  logZones: boolean;
 }
 
 export type ToWorker =

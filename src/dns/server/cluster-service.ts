@@ -31,6 +31,11 @@ export interface ClusterOptions {
 
 export class ClusterDnsService {
   private readonly workers = new Set<Worker>();
+  /** Workers that have started serving: the ones a reload goes to (one still starting loads
+   *  the current zone list anyway, and ignores messages until it serves). */
+  private readonly serving = new Set<Worker>();
+  /** The worker that logs zone loads; a replacement takes over when it dies. */
+  private zoneReporter?: Worker;
   private closing = false;
   private nextReloadId = 1;
 
@@ -49,6 +54,7 @@ export class ClusterDnsService {
       tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
       maxTcpConnections: opts.maxTcpConnections,
       logLevel: opts.logger.level,
+      logZones: false,
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
     const started = await Promise.allSettled(Array.from({ length: opts.workers }, () => service.spawn()));
@@ -65,16 +71,18 @@ export class ClusterDnsService {
   private spawn(): Promise<void> {
     const worker = cluster.fork();
     this.workers.add(worker);
+    if (this.zoneReporter === undefined || !this.workers.has(this.zoneReporter)) this.zoneReporter = worker;
     worker.on('message', (message: FromWorker) => {
       if (message.kind === 'log') this.relayLog(message.line, worker.id);
     });
     return new Promise((resolve, reject) => {
-      let serving = false;
+      let started = false;
       worker.on('message', (message: FromWorker) => {
         if (message.kind === 'loaded') {
-          this.post(worker, { kind: 'start', options: this.startOptions });
+          this.post(worker, { kind: 'start', options: { ...this.startOptions, logZones: this.zoneReporter === worker } });
         } else if (message.kind === 'started') {
-          serving = true;
+          started = true;
+          this.serving.add(worker);
           resolve();
         } else if (message.kind === 'start-failed') {
           reject(new Error(message.message));
@@ -82,7 +90,8 @@ export class ClusterDnsService {
       });
       worker.on('exit', (code, signal) => {
         this.workers.delete(worker);
-        if (!serving) {
+        this.serving.delete(worker);
+        if (!started) {
           reject(new Error(`DNS worker exited during start (${signal ?? `code ${code}`})`));
           return;
         }
@@ -112,7 +121,7 @@ export class ClusterDnsService {
   async reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
     if (zones !== undefined) this.startOptions = { ...this.startOptions, zones };
     const id = this.nextReloadId++;
-    const reports = await Promise.all([...this.workers].map((worker) => this.reloadWorker(worker, id)));
+    const reports = await Promise.all([...this.serving].map((worker) => this.reloadWorker(worker, id)));
     const answered = reports.filter((r): r is ZoneReloadReport => r !== undefined);
     if (answered.length === 0) throw new Error('DNS: no worker is running to reload the zones');
     return answered[0];

@@ -3,7 +3,7 @@
 // lines to the primary, which writes them with the one logger of the process.
 
 import { Writable } from 'node:stream';
-import { createLogger, type LogSettings } from '../../log/logger.ts';
+import { createLogger, silentLogger, type LogSettings } from '../../log/logger.ts';
 import type { FromWorker, ToWorker } from './cluster-messages.ts';
 import { LocalDnsServer } from './local-server.ts';
 
@@ -24,7 +24,8 @@ process.on('message', (message: ToWorker) => {
   switch (message.kind) {
     case 'start': {
       const logger = createLogger({ level: message.options.logLevel as LogSettings['level'], format: 'json' }, toPrimary);
-      LocalDnsServer.start({ ...message.options, logger }).then(
+      const zoneLogger = message.options.logZones ? logger : silentLogger();
+      LocalDnsServer.start({ ...message.options, logger, zoneLogger }).then(
         (started) => {
           server = started;
           send({ kind: 'started' });

@@ -13,6 +13,9 @@ export interface LocalServerOptions {
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
   logger: Logger;
+  /** Where zone loads and their problems are logged (default: logger). Cluster workers other
+   *  than the first pass a silent one, so each zone event is logged once. */
+  zoneLogger?: Logger;
 }
 
 /** How long open TCP connections get to send their answers when the server closes. */
@@ -25,19 +28,20 @@ export class LocalDnsServer {
     private zoneConfigs: DnsZoneConfig[],
     private readonly responder: Responder,
     private readonly open: OpenEndpoints,
-    private readonly logger: Logger,
+    private readonly zoneLogger: Logger,
   ) {}
 
   /** Loads every zone (any zone with errors fails the start, naming its problems), then binds. */
   static async start(opts: LocalServerOptions): Promise<LocalDnsServer> {
-    const { zones, report } = await loadZones(opts.zones, new ZoneSet(), opts.logger);
+    const zoneLogger = opts.zoneLogger ?? opts.logger;
+    const { zones, report } = await loadZones(opts.zones, new ZoneSet(), zoneLogger);
     const failed = report.zones.filter((z) => !z.ok);
     if (failed.length > 0) {
       throw new Error(`DNS: zones failed to load: ${failed.map((z) => `${z.name || '.'} (${z.problems.join('; ')})`).join(', ')}`);
     }
     const responder = new Responder(zones, opts.logger);
     const open = await openEndpoints(opts.listen, responder.respond, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
-    return new LocalDnsServer(opts.zones, responder, open, opts.logger);
+    return new LocalDnsServer(opts.zones, responder, open, zoneLogger);
   }
 
   get endpoints(): Endpoint[] {
@@ -49,7 +53,7 @@ export class LocalDnsServer {
   reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
     const run = this.reloading.then(async () => {
       if (zones !== undefined) this.zoneConfigs = zones;
-      const loaded = await loadZones(this.zoneConfigs, this.responder.zones, this.logger);
+      const loaded = await loadZones(this.zoneConfigs, this.responder.zones, this.zoneLogger);
       this.responder.swap(loaded.zones);
       return loaded.report;
     });

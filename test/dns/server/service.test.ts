@@ -1,6 +1,7 @@
 // startDnsService as the application uses it: start-up errors, reloads that swap zones (or keep
 // the old version when the new file is broken), close, and the cluster mode.
 import assert from 'node:assert/strict';
+import cluster from 'node:cluster';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -132,4 +133,26 @@ test('cluster mode: two workers answer over UDP and TCP, reload in every worker,
   await service.close();
   closed = true;
   assert.notEqual((await dig(endpoint, ['www.example.test', 'A'])).exitCode, 0);
+});
+
+test('cluster mode: a broken zone fails the start with its problems; a dead worker is replaced', async (t) => {
+  const { dir, file } = zoneCopy(t);
+  const bad = join(dir, 'bad.zone');
+  writeFileSync(bad, '$ORIGIN bad.test.\n$TTL 60\nwww A 127.0.0.1\n');
+  const options = { listen: [{ address: '127.0.0.1', port: 0 }], workers: 2, tcpIdleTimeoutMs: 1000, maxTcpConnections: 10, logger: silentLogger() };
+  await assert.rejects(startDnsService({ ...options, zones: [{ name: 'bad.test', file: bad }] }), /zones failed to load: bad\.test \(.*SOA/);
+  assert.equal(Object.keys(cluster.workers ?? {}).length, 0, 'no worker is left running');
+
+  const service = await startDnsService({ ...options, zones: [{ name: 'example.test', file }] });
+  t.after(() => service.close());
+  const [endpoint] = service.endpoints;
+  const [victim] = Object.values(cluster.workers ?? {});
+  victim!.process.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  // The surviving worker answers at once; the replacement joins after a pause.
+  for (let i = 0; i < 4; i++) assert.deepEqual(await addressOf(endpoint, 'www.example.test', i % 2 === 1), ['127.0.0.20']);
+  for (let waited = 0; Object.keys(cluster.workers ?? {}).length < 2 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(Object.keys(cluster.workers ?? {}).length, 2);
+  const report = await service.reload();
+  assert.equal(report.zones[0].ok, true);
 });
