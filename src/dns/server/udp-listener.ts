@@ -3,7 +3,8 @@
 // the same socket and the kernel spreads the datagrams.
 
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
 import type { QueryHandler } from './transport.ts';
 
@@ -11,7 +12,7 @@ import type { QueryHandler } from './transport.ts';
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export function listenUdp(address: string, port: number, handler: QueryHandler, logger: Logger): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: addressLookup });
   return new Promise((resolve, reject) => {
     const failBind = (err: Error): void => {
       socket.close();
@@ -33,4 +34,12 @@ export function listenUdp(address: string, port: number, handler: QueryHandler, 
       resolve(socket);
     });
   });
+}
+
+/** dgram resolves every destination before sending; ours are the clients' IP addresses, so
+ *  answering them needs no dns.lookup and no extra tick per datagram. */
+function addressLookup(host: string, family: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const version = isIP(host);
+  if (version !== 0) callback(null, host, version);
+  else lookup(host, { family: family === 6 ? 6 : 4 }, callback);
 }
