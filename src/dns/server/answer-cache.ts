@@ -5,16 +5,12 @@
 import type { PlainQuery } from './plain-query.ts';
 
 /** Default bound on cached responses; past it the cache starts over (random-name floods). */
-export const DEFAULT_ANSWER_CACHE_ENTRIES = 100_000;
+const DEFAULT_ANSWER_CACHE_ENTRIES = 100_000;
 
 export class AnswerCache {
   private readonly entries = new Map<string, Buffer>();
 
   constructor(private readonly maxEntries = DEFAULT_ANSWER_CACHE_ENTRIES) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
 
   get(key: string): Buffer | undefined {
     return this.entries.get(key);

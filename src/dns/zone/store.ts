@@ -24,8 +24,8 @@ export class ZoneStoreError extends Error {
   }
 }
 
-/** The label that is joined to `parent`; used to build wildcard owners. */
-export function childName(label: string, parent: string): string {
+/** The label joined to `parent`; used to build wildcard owners. */
+function childName(label: string, parent: string): string {
   return parent === '' ? label : `${label}.${parent}`;
 }
 
@@ -127,7 +127,7 @@ function isBelowOrAt(key: string, apex: string): boolean {
   return apex === '' || key === apex || key.endsWith(`.${apex}`);
 }
 
-/** The zones served, looked up by longest match. Immutable: `with` returns a new set. */
+/** The zones served, looked up by longest match. Immutable: a reload builds a new set. */
 export class ZoneSet {
   private readonly byApex: ReadonlyMap<string, ZoneSnapshot>;
 
@@ -137,23 +137,8 @@ export class ZoneSet {
     this.byApex = byApex;
   }
 
-  get zones(): ZoneSnapshot[] {
-    return [...this.byApex.values()];
-  }
-
   get(origin: string): ZoneSnapshot | undefined {
     return this.byApex.get(canonicalName(origin));
-  }
-
-  /** A new set with `zone` added or replacing the zone of the same apex. */
-  with(zone: ZoneSnapshot): ZoneSet {
-    return new ZoneSet([...this.byApex.values(), zone]);
-  }
-
-  /** A new set without the zone of that origin. */
-  without(origin: string): ZoneSet {
-    const apex = canonicalName(origin);
-    return new ZoneSet([...this.byApex.values()].filter((z) => z.apex !== apex));
   }
 
   /** The deepest zone containing a canonical name. With `parentSide`, a zone whose apex is the

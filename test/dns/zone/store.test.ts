@@ -71,21 +71,17 @@ test('a zone without exactly one SOA at its apex cannot be built', () => {
   assert.throws(() => ZoneSnapshot.fromRecords('example.test', [soa('example.test', 1), soa('example.test', 2)]), /more than one SOA/);
 });
 
-test('a ZoneSet finds the deepest zone for a name and is replaced, not changed, by with/without', () => {
+test('a ZoneSet finds the deepest zone for a name', () => {
   const parent = ZoneSnapshot.fromRecords('example.test', records);
   const child = ZoneSnapshot.fromRecords('sub.example.test', [soa('sub.example.test', 7)]);
-  const set = new ZoneSet([parent]);
-  const both = set.with(child);
-  assert.equal(set.zoneFor('x.sub.example.test'), parent);
+  const both = new ZoneSet([parent, child]);
+  assert.equal(new ZoneSet([parent]).zoneFor('x.sub.example.test'), parent);
   assert.equal(both.zoneFor('x.sub.example.test'), child);
   assert.equal(both.zoneFor('sub.example.test'), child);
   assert.equal(both.zoneFor('sub.example.test', true), parent, 'DS at a child apex comes from the parent');
   assert.equal(both.zoneFor('www.example.test'), parent);
   assert.equal(both.zoneFor('example.org'), undefined);
-  assert.equal(both.without('sub.example.test').zoneFor('x.sub.example.test'), parent);
-  const newer = ZoneSnapshot.fromRecords('example.test', [soa('example.test', 2)]);
-  assert.equal(both.with(newer).get('EXAMPLE.test')?.serial, 2);
-  assert.equal(both.get('example.test')?.serial, 1);
+  assert.equal(both.get('EXAMPLE.test')?.serial, 1);
 });
 
 test('a root zone holds every name', () => {
