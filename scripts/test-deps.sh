@@ -3,7 +3,7 @@
 # Services are kept from auto-starting: the tests start their own throwaway instances.
 set -euo pipefail
 
-packages=(bind9-dnsutils knot-dnsutils knot nsd unbound dnsperf ldnsutils)
+packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils)
 
 missing=()
 for p in "${packages[@]}"; do

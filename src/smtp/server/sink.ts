@@ -1,0 +1,26 @@
+// Where the engine puts an accepted message. The engine knows nothing of the spool behind it:
+// it opens a writer when DATA (or the first BDAT) begins, streams the message into it, and
+// replies 250 only after commit() has resolved, which the sink promises happens only once the
+// message is on stable storage.
+import type { Envelope } from '../../queue/envelope.ts';
+
+export interface MessageWriter {
+  /** Message bytes as they will be stored: CRLF line endings only, dot-stuffing already undone. */
+  write(chunk: Buffer): void;
+  /**
+   * Makes the message durable and queues it. Resolves with the queue id only when body and
+   * envelope are on stable storage; rejects when they could not be stored (the engine answers 451).
+   */
+  commit(envelope: Envelope): Promise<string>;
+  /** Drops whatever was written (the message was refused, or the session ended first). */
+  abort(): void;
+}
+
+export interface MessageSink {
+  open(): MessageWriter;
+  /**
+   * Whether a message of this size can be stored now (free space in the spool: Postfix's
+   * queue_minfree). The engine answers MAIL with 452 4.3.1 when it cannot.
+   */
+  hasRoomFor(size: number): boolean;
+}
