@@ -1,5 +1,5 @@
 // The composition root: builds the services from the configuration and wires them together.
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.ts';
@@ -8,7 +8,7 @@ import { startDnsService, type DnsService, type DnsZoneConfig } from '../dns/ser
 import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
 import { isControlSocketLive, startControlServer } from './control-server.ts';
-import { dropPrivileges } from './privileges.ts';
+import { dropPrivileges, prepareStateDir } from '../system/privileges.ts';
 
 /** Keys that only take effect at start: a reload that changes them says so. */
 const RESTART_KEYS = ['dataDir', 'user', 'group', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
@@ -19,6 +19,17 @@ export function dnsZonesOf(config: Config): DnsZoneConfig[] {
 
 export function dnsWorkersOf(config: Config): number {
   return config.dns.workers === 'auto' ? availableParallelism() : config.dns.workers;
+}
+
+/** dataDir, created while Postern may still be root and given to the user it will become. */
+function openStateDir(config: Config): void {
+  try {
+    prepareStateDir(config.dataDir, { user: config.user, group: config.group });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new Error(`dataDir: cannot create ${config.dataDir}: ${code}; make its parent writable by the user starting Postern`);
+  }
 }
 
 export class Postern {
@@ -39,18 +50,19 @@ export class Postern {
   static async start(config: Config, logger: Logger): Promise<Postern> {
     const controlPath = controlSocketPath(config.dataDir);
     if (await isControlSocketLive(controlPath)) throw new Error(`another Postern is running with dataDir ${config.dataDir} (its control socket answers); stop it first with "postern stop"`);
+    openStateDir(config);
     const dns = config.dns.listen.length === 0 ? undefined : await startDnsService({
       listen: config.dns.listen,
       zones: dnsZonesOf(config),
       workers: dnsWorkersOf(config),
       tcpIdleTimeoutMs: config.dns.tcpIdleTimeout,
       maxTcpConnections: config.dns.maxTcpConnections,
+      runAs: { user: config.user, group: config.group },
       logger,
     });
     const postern = new Postern(config, logger, dns);
     try {
       dropPrivileges({ user: config.user, group: config.group }, logger);
-      postern.openStateDir();
       postern.control = await startControlServer(controlPath, (command) => postern.command(command), logger);
     } catch (err) {
       await dns?.close();
@@ -59,14 +71,6 @@ export class Postern {
     writeFileSync(pidFilePath(config.dataDir), `${process.pid}\n`);
     logger.info({ config: config.configFile, dns: dns?.endpoints, pid: process.pid }, 'postern started');
     return postern;
-  }
-
-  private openStateDir(): void {
-    try {
-      mkdirSync(this.config.dataDir, { recursive: true, mode: 0o750 });
-    } catch (err) {
-      throw new Error(`dataDir: cannot create ${this.config.dataDir}: ${(err as NodeJS.ErrnoException).code}; make it writable by the user Postern runs as`);
-    }
   }
 
   async command(command: ControlCommand): Promise<ControlReply> {

@@ -1,5 +1,6 @@
 // The messages between the cluster primary (cluster-service.ts) and its workers (cluster-worker.ts).
 
+import type { RunAs } from '../../system/privileges.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 
@@ -9,6 +10,8 @@ export interface WorkerStartOptions {
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
   logLevel: string;
+  /** The user and group a worker becomes once its sockets are shared (it is forked as root). */
+  runAs: RunAs;
   /** Whether this worker logs zone loads (one worker does, so each event is logged once). */
   logZones: boolean;
 }

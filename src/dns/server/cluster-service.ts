@@ -4,6 +4,7 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import type { RunAs } from '../../system/privileges.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
 import { openEndpoints, type Endpoint } from './endpoints.ts';
@@ -26,6 +27,7 @@ export interface ClusterOptions {
   workers: number;
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
+  runAs?: RunAs;
   logger: Logger;
 }
 
@@ -54,6 +56,7 @@ export class ClusterDnsService {
       tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
       maxTcpConnections: opts.maxTcpConnections,
       logLevel: opts.logger.level,
+      runAs: opts.runAs ?? {},
       logZones: false,
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);

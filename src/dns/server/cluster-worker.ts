@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, silentLogger, type LogSettings } from '../../log/logger.ts';
 import type { FromWorker, ToWorker } from './cluster-messages.ts';
+import { dropPrivileges } from '../../system/privileges.ts';
 import { LocalDnsServer } from './local-server.ts';
 
 function send(message: FromWorker): void {
@@ -28,6 +29,14 @@ process.on('message', (message: ToWorker) => {
       LocalDnsServer.start({ ...message.options, logger, zoneLogger }).then(
         (started) => {
           server = started;
+          // A worker forked before the primary dropped its privileges is root: the shared sockets
+          // are bound by now, so it needs root no longer.
+          try {
+            if (message.options.runAs.user && process.getuid?.() === 0) dropPrivileges(message.options.runAs, logger);
+          } catch (err) {
+            send({ kind: 'start-failed', message: (err as Error).message });
+            return;
+          }
           send({ kind: 'started' });
         },
         (err: Error) => send({ kind: 'start-failed', message: err.message }),

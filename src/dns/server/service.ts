@@ -1,6 +1,7 @@
 // The authoritative DNS service as the application starts it: zones from master files, UDP and
 // TCP on every listen address, in this process (workers = 1) or on N cluster workers.
 
+import type { RunAs } from '../../system/privileges.ts';
 import type { Logger } from '../../log/logger.ts';
 import { ClusterDnsService } from './cluster-service.ts';
 import type { Endpoint } from './endpoints.ts';
@@ -16,6 +17,8 @@ export interface DnsServiceOptions {
   workers: number;
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
+  /** Cluster workers become this user and group once serving; a single process is dropped by its caller. */
+  runAs?: RunAs;
   logger: Logger;
 }
 
