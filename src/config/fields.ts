@@ -1,8 +1,10 @@
 // Field schemas shared by the configuration schema. Each one turns the file's text form into the
 // value the services use, and on failure says what was expected and what was found.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import { formatCidr, parseCidr } from './cidr.ts';
 import { parseEndpoint, type Endpoint } from './endpoint.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -61,3 +63,28 @@ export const domainName = () =>
 /** A file or folder path, resolved against the directory of the configuration file. */
 export const pathIn = (baseDir: string) =>
   z.string({ error: (iss) => `expected a file path, got ${show(iss.input)}` }).min(1, { error: 'expected a file path, got an empty string' }).transform((v) => resolve(baseDir, v));
+
+/** An IP network, "192.0.2.0/24" or "2001:db8::/32"; a bare address is one host. Kept as text, "address/prefix". */
+export const cidr = () =>
+  z.string({ error: (iss) => `expected a network like 192.0.2.0/24 or 2001:db8::/32, got ${show(iss.input)}` }).transform((v, ctx): string => {
+    const parsedCidr = parseCidr(v);
+    if (!parsedCidr) {
+      ctx.addIssue({ code: 'custom', message: `expected a network like 192.0.2.0/24 or 2001:db8::/32 (an IP address, optionally "/" and a prefix length), got ${show(v)}`, input: v });
+      return z.NEVER;
+    }
+    return formatCidr(parsedCidr);
+  });
+
+/** A TCP or UDP port. */
+export const port = () =>
+  z.number({ error: (iss) => `expected a port 1-65535, got ${show(iss.input)}` }).int({ error: (iss) => `expected a port 1-65535, got ${show(iss.input)}` }).min(1, { error: (iss) => `expected a port 1-65535, got ${show(iss.input)}` }).max(65535, { error: (iss) => `expected a port 1-65535, got ${show(iss.input)}` });
+
+/** An IP address (v4 or v6). */
+export const ipAddress = () =>
+  z.string({ error: (iss) => `expected an IP address, got ${show(iss.input)}` }).refine((v) => isIP(v) !== 0, { error: (iss) => `expected an IP address like 127.0.0.1 or ::1, got ${show(iss.input)}` });
+
+/** The message for a discriminated union on "type" whose type is missing or unknown. */
+export const unknownType = (what: string, types: readonly string[]) => (iss: { input?: unknown }) => {
+  const given = iss.input !== null && typeof iss.input === 'object' ? (iss.input as Record<string, unknown>).type : iss.input;
+  return `expected a ${what} with type ${types.join(' or ')}, got ${show(given)}`;
+};

@@ -4,24 +4,48 @@
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { domainName, duration, pathIn } from './fields.ts';
+import { listOf } from './sections/common.ts';
+import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
 import { logSection } from './sections/log.ts';
+import { queueSection } from './sections/queue.ts';
+import { relaySection } from './sections/relay.ts';
 import { resolverSection } from './sections/resolver.ts';
+import { routeFor, routesSection } from './sections/routes.ts';
+import { smtpSection } from './sections/smtp.ts';
 
 export function buildSchema(baseDir: string) {
   const path = pathIn(baseDir);
   const context = { path };
 
-  return z.strictObject({
-    hostname: domainName().prefault(osHostname()),
-    dataDir: path.prefault('./var'),
-    user: z.string().min(1).optional(),
-    group: z.string().min(1).optional(),
-    shutdownTimeout: duration().prefault('30s'),
-    log: logSection(),
-    resolver: resolverSection(),
-    dns: dnsSection(context),
-  });
+  return z
+    .strictObject({
+      hostname: domainName().prefault(osHostname()),
+      dataDir: path.prefault('./var'),
+      user: z.string().min(1).optional(),
+      group: z.string().min(1).optional(),
+      shutdownTimeout: duration().prefault('30s'),
+      log: logSection(),
+      smtp: smtpSection(context),
+      domains: listOf(domainName()).default([]),
+      relay: relaySection(),
+      routes: routesSection(context),
+      queue: queueSection(),
+      directory: directorySection(context),
+      resolver: resolverSection(),
+      dns: dnsSection(context),
+    })
+    .superRefine((config, ctx) => {
+      config.domains.forEach((domain, i) => {
+        if (routeFor(config.routes, domain) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['domains', i],
+            message: `${domain} has no route: add one under routes, e.g. routes: { ${domain}: { type: maildir, path: ./var/mail } } (delivering our own domain by MX would loop back to Postern)`,
+          });
+        }
+      });
+    });
 }
 
 export type Config = z.output<ReturnType<typeof buildSchema>> & { configFile: string };

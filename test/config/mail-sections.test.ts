@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { routeFor } from '../../src/config/sections/routes.ts';
+
+const FILE = '/etc/postern/postern.yaml';
+
+function problemsOf(yaml: string): string[] {
+  try {
+    parseConfig(yaml, FILE);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('smtp listeners: a bad port and a misspelt role are named by their path', () => {
+  const problems = problemsOf('smtp:\n  listeners:\n    - { address: 127.0.0.1, port: 2525 }\n    - { address: 127.0.0.1, port: 25a, role: submision }\n');
+  assert.ok(problems.some((p) => p.startsWith('smtp.listeners[1].port: expected a port 1-65535, got "25a"')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('smtp.listeners[1].role: expected one of mta, submission, submissions, got "submision"')), problems.join('\n'));
+});
+
+test('smtp defaults: RFC 5321 limits, normalised line endings, no plaintext AUTH', () => {
+  const { smtp } = parseConfig('smtp: { listeners: [ { address: "::1", port: 25 } ] }\n', FILE);
+  assert.deepEqual(smtp.listeners, [{ address: '::1', port: 25, role: 'mta' }]);
+  assert.equal(smtp.limits.maxRecipients, 100);
+  assert.equal(smtp.limits.commandTimeout, 300_000);
+  assert.equal(smtp.limits.dataTimeout, 180_000);
+  assert.equal(smtp.limits.maxMessageSize, 25 * 1024 * 1024);
+  assert.equal(smtp.bareLineEndings, 'normalize');
+  assert.equal(smtp.auth.allowPlaintext, false);
+  assert.equal(smtp.tls, undefined);
+});
+
+test('smtp.tls: one certificate or a list, paths relative to the file', () => {
+  assert.deepEqual(parseConfig('smtp: { tls: { cert: a.pem, key: a.key } }\n', FILE).smtp.tls, [{ cert: '/etc/postern/a.pem', key: '/etc/postern/a.key' }]);
+  assert.equal(parseConfig('smtp: { tls: [ { cert: a.pem, key: a.key }, { cert: b.pem, key: b.key } ] }\n', FILE).smtp.tls?.length, 2);
+  assert.match(problemsOf('smtp: { tls: { cert: a.pem } }\n').join('\n'), /smtp\.tls/);
+});
+
+test('relay.networks: CIDRs of both families, bare addresses as hosts, bad ones named', () => {
+  assert.deepEqual(parseConfig('relay: { networks: [ 10.0.0.0/8, 192.0.2.7, "2001:db8::/32" ] }\n', FILE).relay.networks, ['10.0.0.0/8', '192.0.2.7/32', '2001:db8::/32']);
+  assert.deepEqual(parseConfig('', FILE).relay.networks, ['127.0.0.0/8', '::1/128']);
+  assert.match(problemsOf('relay: { networks: [ 10.0.0.0/33 ] }\n').join('\n'), /^relay\.networks\[0\]: expected a network/);
+  assert.match(problemsOf('relay: { networks: [ example.com ] }\n').join('\n'), /^relay\.networks\[0\]: expected a network/);
+});
+
+test('a domain of ours without a route is an error naming it and the fix', () => {
+  const problems = problemsOf('domains: [ example.test, other.test ]\nroutes: { example.test: { type: maildir, path: mail } }\n');
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /^domains\[1\]: other\.test has no route: add one under routes/);
+  assert.doesNotThrow(() => parseConfig('domains: [ a.example.test ]\nroutes: { .example.test: { type: maildir, path: mail } }\n', FILE));
+});
+
+test('routes: keys are domains, .subdomains or "*"; unknown route types are refused', () => {
+  assert.match(problemsOf('routes: { "bad domain!": { type: maildir, path: m } }\n').join('\n'), /as a route's name/);
+  assert.match(problemsOf('routes: { example.test: { type: carrier-pigeon } }\n').join('\n'), /^routes\.example\.test\.type: expected a route with type maildir, got "carrier-pigeon"/);
+  const routes = { 'example.test': 'exact', '.example.test': 'sub', '.test': 'tld', '*': 'any' };
+  assert.equal(routeFor(routes, 'Example.TEST'), 'exact');
+  assert.equal(routeFor(routes, 'a.b.example.test'), 'sub');
+  assert.equal(routeFor(routes, 'other.test'), 'tld');
+  assert.equal(routeFor(routes, 'example.org'), 'any');
+  assert.equal(routeFor({ 'example.test': 1 }, 'example.org'), undefined);
+  assert.match(problemsOf('directory: { backends: [ { type: ldpa } ] }\n').join('\n'), /^directory\.backends\[0\]\.type: expected a backend with type file, got "ldpa"/);
+});
