@@ -4,8 +4,8 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import type { RunAs } from '../../system/privileges.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { DnsServiceOptions } from './service.ts';
 import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
 import { openEndpoints, type Endpoint } from './endpoints.ts';
 import { TCP_CLOSE_GRACE_MS } from './local-server.ts';
@@ -21,15 +21,6 @@ const RESPAWN_DELAY_MS = 1000;
 
 const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-export interface ClusterOptions {
-  listen: Endpoint[];
-  zones: DnsZoneConfig[];
-  workers: number;
-  tcpIdleTimeoutMs: number;
-  maxTcpConnections: number;
-  runAs?: RunAs;
-  logger: Logger;
-}
 
 export class ClusterDnsService {
   private readonly workers = new Set<Worker>();
@@ -47,7 +38,7 @@ export class ClusterDnsService {
     private readonly logger: Logger,
   ) {}
 
-  static async start(opts: ClusterOptions): Promise<ClusterDnsService> {
+  static async start(opts: DnsServiceOptions): Promise<ClusterDnsService> {
     const endpoints = await choosePorts(opts.listen, opts.logger);
     cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: WORKER_EXEC_ARGV });
     const startOptions: WorkerStartOptions = {

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { formatProblem, loadZoneFile, ZoneFileError } from '../../../src/dns/zone/load.ts';
 import { parseMasterText } from '../../../src/dns/zone/masterfile.ts';
 import type { ResourceRecord } from '../../../src/dns/wire/model.ts';
 import { canonicalName } from '../../../src/dns/wire/names.ts';
 import { recordToText } from '../../../src/dns/wire/text.ts';
+import { scratchDir } from '../../helpers/scratch-dirs.ts';
 
 const FIXTURES = 'test/fixtures/zones';
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'postern-zone-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = () => scratchDir('postern-zone-');
 
 /** One line per record, names lower-cased, for comparing two readings of the same zone. */
 function canonicalLines(records: ResourceRecord[]): string[] {

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { parseMasterFile, parseMasterText, type ParsedMasterFile } from '../../../src/dns/zone/masterfile.ts';
 import { formatProblem } from '../../../src/dns/zone/problems.ts';
 import { RRType } from '../../../src/dns/wire/rrtypes.ts';
+import { scratchDir } from '../../helpers/scratch-dirs.ts';
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'postern-zone-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = () => scratchDir('postern-zone-');
 
 const SOA = '@ 3600 IN SOA ns1 hostmaster 1 7200 1800 1209600 300\n';
 
