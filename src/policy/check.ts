@@ -1,8 +1,8 @@
-// The policy interface of the engine: at each stage of a session it runs a chain of checks in
-// order (Haraka's hooks, typed). The first verdict other than 'continue' decides; 'accept'
+// The policy interface of the SMTP engine, which calls it; the checks live beside this file.
+// At each stage of a session the engine runs a chain of checks in order (Haraka's hooks, typed). The first verdict other than 'continue' decides; 'accept'
 // ends the chain with a yes (e.g. an allowlist before a blocklist). The engine itself decides
 // nothing beyond protocol correctness: relay control, blocklists and the rest are checks.
-import type { ClientInfo, Envelope, Recipient } from '../../queue/envelope.ts';
+import type { ClientInfo, Envelope, Recipient } from '../queue/envelope.ts';
 
 export type Verdict =
   | { kind: 'continue' }
