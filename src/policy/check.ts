@@ -45,7 +45,7 @@ export interface EndOfDataContext extends DataContext {
    * The message as stored (CRLF line endings). Read on demand: content checks in later issues
    * stream it; the engine does not hold it in memory.
    */
-  readMessage(): NodeJS.ReadableStream;
+  readMessage(): Promise<NodeJS.ReadableStream>;
 }
 
 /** One check. Every hook is optional; a check implements only the stages it cares about. */

@@ -12,6 +12,8 @@ export interface MessageWriter {
    * envelope are on stable storage; rejects when they could not be stored (the engine answers 451).
    */
   commit(envelope: Envelope): Promise<string>;
+  /** What has been written, read back from storage (for end-of-data checks, before the commit). */
+  read(): Promise<NodeJS.ReadableStream>;
   /** Drops whatever was written (the message was refused, or the session ended first). */
   abort(): void;
 }

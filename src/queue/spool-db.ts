@@ -1,0 +1,150 @@
+// The spool's index: envelopes and recipients in SQLite. Bodies are files beside it.
+import Database from 'better-sqlite3';
+import type { ClientInfo, Envelope, Recipient } from './envelope.ts';
+
+export type RecipientState = 'queued' | 'delivered' | 'deferred' | 'bounced';
+
+export interface StoredRecipient extends Recipient {
+  index: number;
+  state: RecipientState;
+  attempts: number;
+  nextAttempt: number;
+  lastError?: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  envelope: Envelope;
+  size: number;
+  recipients: StoredRecipient[];
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY, sender TEXT NOT NULL, body_type TEXT NOT NULL, smtputf8 INTEGER NOT NULL,
+  require_tls INTEGER NOT NULL, ret TEXT, envid TEXT, declared_size INTEGER, size INTEGER NOT NULL,
+  client TEXT NOT NULL, received_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS recipients (
+  message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+  address TEXT NOT NULL, notify TEXT, orcpt_type TEXT, orcpt_address TEXT,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT,
+  PRIMARY KEY (message_id, idx)
+) STRICT;
+CREATE INDEX IF NOT EXISTS recipients_due ON recipients(state, next_attempt);
+`;
+
+interface MessageRow {
+  id: string; sender: string; body_type: string; smtputf8: number; require_tls: number; ret: string | null; envid: string | null;
+  declared_size: number | null; size: number; client: string; received_at: number;
+}
+interface RecipientRow {
+  message_id: string; idx: number; address: string; notify: string | null; orcpt_type: string | null; orcpt_address: string | null;
+  state: RecipientState; attempts: number; next_attempt: number; last_error: string | null;
+}
+
+export class SpoolDb {
+  private readonly db: Database.Database;
+  private readonly insertMessage;
+  private readonly insertRecipient;
+  private readonly selectMessage;
+  private readonly selectRecipients;
+  private readonly selectDue;
+  private readonly updateRecipient;
+  private readonly deleteMessage;
+  private readonly countPending;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    // WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    this.insertMessage = this.db.prepare(
+      'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertRecipient = this.db.prepare(
+      "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+    );
+    this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
+    this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
+    this.selectDue = this.db.prepare<[number, number], { message_id: string }>(
+      "SELECT DISTINCT message_id FROM recipients WHERE state IN ('queued', 'deferred') AND next_attempt <= ? ORDER BY message_id LIMIT ?",
+    );
+    this.updateRecipient = this.db.prepare(
+      'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
+    );
+    this.deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    this.countPending = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND state IN ('queued', 'deferred')");
+  }
+
+  /** Inserts a batch of messages in one transaction: one WAL fsync for all of them (group commit). */
+  insertBatch(batch: ReadonlyArray<{ id: string; envelope: Envelope; size: number }>): void {
+    this.db.transaction(() => {
+      for (const { id, envelope: e, size } of batch) {
+        this.insertMessage.run(id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt);
+        e.recipients.forEach((r, idx) =>
+          this.insertRecipient.run(id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt),
+        );
+      }
+    })();
+  }
+
+  message(id: string): StoredMessage | undefined {
+    const row = this.selectMessage.get(id);
+    if (!row) return undefined;
+    const recipients = this.selectRecipients.all(id).map(toRecipient);
+    const envelope: Envelope = {
+      sender: row.sender,
+      recipients: recipients.map(({ address, notify, orcpt }) => ({ address, ...(notify === undefined ? {} : { notify }), ...(orcpt === undefined ? {} : { orcpt }) })),
+      body: row.body_type as Envelope['body'],
+      smtputf8: row.smtputf8 === 1,
+      requireTls: row.require_tls === 1,
+      ...(row.ret === null ? {} : { ret: row.ret as 'full' | 'hdrs' }),
+      ...(row.envid === null ? {} : { envid: row.envid }),
+      ...(row.declared_size === null ? {} : { declaredSize: row.declared_size }),
+      client: JSON.parse(row.client) as ClientInfo,
+      receivedAt: row.received_at,
+    };
+    return { id, envelope, size: row.size, recipients };
+  }
+
+  /** Ids of messages with a recipient due for delivery at `now`, oldest first. */
+  due(now: number, limit: number): string[] {
+    return this.selectDue.all(now, limit).map((r) => r.message_id);
+  }
+
+  setRecipientState(id: string, index: number, state: RecipientState, nextAttempt: number, error?: string): void {
+    this.updateRecipient.run(state, state === 'queued' ? 0 : 1, nextAttempt, error ?? null, id, index);
+  }
+
+  hasPending(id: string): boolean {
+    return (this.countPending.get(id)?.n ?? 0) > 0;
+  }
+
+  ids(): Set<string> {
+    return new Set(this.db.prepare<[], { id: string }>('SELECT id FROM messages').all().map((r) => r.id));
+  }
+
+  delete(id: string): void {
+    this.deleteMessage.run(id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toRecipient(row: RecipientRow): StoredRecipient {
+  return {
+    index: row.idx,
+    address: row.address,
+    ...(row.notify === null ? {} : { notify: JSON.parse(row.notify) as Recipient['notify'] }),
+    ...(row.orcpt_type === null || row.orcpt_address === null ? {} : { orcpt: { type: row.orcpt_type, address: row.orcpt_address } }),
+    state: row.state,
+    attempts: row.attempts,
+    nextAttempt: row.next_attempt,
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+  };
+}

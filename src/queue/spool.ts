@@ -1,0 +1,221 @@
+// The durable spool: a message is acknowledged only once it is on stable storage.
+//
+// Commit order (Postfix's "write, fsync, mark ready, then acknowledge"):
+//   1. the body is written to incoming/, fdatasync'd, and renamed into messages/<id>;
+//   2. the messages/ folder is fsync'd, so the rename itself survives a crash;
+//   3. envelope and recipients are inserted into SQLite (WAL, synchronous=FULL).
+// Only then does commit() resolve and the SMTP engine say 250. A crash before step 3 leaves a
+// body without a row, which recovery deletes (the client got no 250 and will retry); a row
+// without a body cannot happen. Steps 2 and 3 are shared by every commit waiting at that moment
+// (group commit): many sessions, one directory fsync and one WAL fsync.
+import { createReadStream, mkdirSync, readdirSync, rmSync, statfsSync, type ReadStream } from 'node:fs';
+import { open, rename, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.ts';
+import type { Envelope } from './envelope.ts';
+import { newQueueId } from './queue-id.ts';
+import { SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
+
+export interface SpoolOptions {
+  /** The spool's folder, e.g. <dataDir>/queue. */
+  dir: string;
+  /** Free bytes the file system must keep beyond a message's size (Postfix's queue_minfree). */
+  minFreeBytes: number;
+  logger: Logger;
+}
+
+/** A message being received: bytes go to a temporary file as they arrive. */
+export interface SpoolWriter {
+  write(chunk: Buffer): void;
+  /** Resolves with the queue id once the message is durable (see the commit order above). */
+  commit(envelope: Envelope): Promise<string>;
+  /** The bytes written so far, read back once they are in the file (end-of-data checks run before the commit). */
+  read(): Promise<ReadStream>;
+  abort(): void;
+}
+
+interface PendingCommit {
+  id: string;
+  envelope: Envelope;
+  size: number;
+  done: (error?: Error) => void;
+}
+
+const FREE_SPACE_CACHE_MS = 1000;
+
+async function fsyncDir(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export class Spool {
+  private readonly incoming: string;
+  private readonly messages: string;
+  private batch: PendingCommit[] = [];
+  private flushing = false;
+  private freeBytes = { value: 0, at: 0 };
+  private tempCounter = 0;
+  private readonly committedListeners = new Set<(id: string) => void>();
+
+  private constructor(
+    private readonly options: SpoolOptions,
+    private readonly db: SpoolDb,
+  ) {
+    this.incoming = join(options.dir, 'incoming');
+    this.messages = join(options.dir, 'messages');
+  }
+
+  static async open(options: SpoolOptions): Promise<Spool> {
+    for (const sub of ['', 'incoming', 'messages']) mkdirSync(join(options.dir, sub), { recursive: true, mode: 0o700 });
+    const spool = new Spool(options, new SpoolDb(join(options.dir, 'queue.db')));
+    await spool.recover();
+    return spool;
+  }
+
+  /** After a crash: partial bodies go; bodies never committed go; finished messages go. */
+  private async recover(): Promise<void> {
+    const partial = readdirSync(this.incoming);
+    for (const name of partial) rmSync(join(this.incoming, name), { force: true });
+    const known = this.db.ids();
+    let orphans = 0;
+    for (const name of readdirSync(this.messages)) {
+      if (!known.has(name)) {
+        rmSync(join(this.messages, name), { force: true });
+        orphans++;
+      }
+    }
+    let finished = 0;
+    for (const id of known) {
+      if (!this.db.hasPending(id)) {
+        this.remove(id);
+        finished++;
+      }
+    }
+    this.options.logger.info({ queued: known.size - finished, partialRemoved: partial.length, uncommittedRemoved: orphans }, 'spool recovered');
+  }
+
+  hasRoomFor(size: number): boolean {
+    const now = Date.now();
+    if (now - this.freeBytes.at > FREE_SPACE_CACHE_MS) {
+      const fs = statfsSync(this.options.dir);
+      this.freeBytes = { value: fs.bavail * fs.bsize, at: now };
+    }
+    return this.freeBytes.value >= this.options.minFreeBytes + size;
+  }
+
+  open(): SpoolWriter {
+    const temp = join(this.incoming, `${process.pid}.${++this.tempCounter}`);
+    let size = 0;
+    let failed: Error | undefined;
+    let handle: Promise<FileHandle> | undefined;
+    let writes: Promise<unknown> = Promise.resolve();
+    const file = () => (handle ??= open(temp, 'wx', 0o600));
+    const record = (err: Error) => (failed ??= err);
+    return {
+      write: (chunk) => {
+        size += chunk.length;
+        writes = writes.then(async () => {
+          if (!failed) await (await file()).write(chunk);
+        }).catch(record);
+      },
+      read: async () => {
+        await writes;
+        return createReadStream(temp);
+      },
+      abort: () => {
+        writes = writes.then(async () => {
+          if (handle) await (await handle).close().catch(() => undefined);
+          rmSync(temp, { force: true });
+        });
+      },
+      commit: async (envelope) => {
+        await writes;
+        const fh = await file();
+        try {
+          if (failed) throw failed;
+          await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+        const id = newQueueId();
+        await rename(temp, join(this.messages, id));
+        await new Promise<void>((resolve, reject) => {
+          this.batch.push({ id, envelope, size, done: (err) => (err ? reject(err) : resolve()) });
+          this.scheduleFlush();
+        });
+        for (const listener of this.committedListeners) listener(id);
+        return id;
+      },
+    };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /** One directory fsync and one SQLite transaction for every commit waiting now. */
+  private async flush(): Promise<void> {
+    while (this.batch.length > 0) {
+      const batch = this.batch;
+      this.batch = [];
+      try {
+        await fsyncDir(this.messages);
+        this.db.insertBatch(batch);
+        for (const c of batch) c.done();
+      } catch (err) {
+        this.options.logger.error({ err: (err as Error).message, messages: batch.length }, 'spool commit failed');
+        for (const c of batch) {
+          rmSync(join(this.messages, c.id), { force: true });
+          c.done(err as Error);
+        }
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** Called with each queue id once it is committed (wakes the delivery side). */
+  onCommitted(listener: (id: string) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  /** Messages with a recipient due at `now`, oldest first. */
+  due(now = Date.now(), limit = 100): string[] {
+    return this.db.due(now, limit);
+  }
+
+  message(id: string): StoredMessage | undefined {
+    return this.db.message(id);
+  }
+
+  readBody(id: string): ReadStream {
+    return createReadStream(join(this.messages, id));
+  }
+
+  setRecipientState(id: string, index: number, state: RecipientState, options: { nextAttempt?: number; error?: string } = {}): void {
+    this.db.setRecipientState(id, index, state, options.nextAttempt ?? Date.now(), options.error);
+  }
+
+  /** Removes the message when no recipient is left to deliver; true when it was removed. */
+  removeIfDone(id: string): boolean {
+    if (this.db.hasPending(id)) return false;
+    this.remove(id);
+    return true;
+  }
+
+  private remove(id: string): void {
+    // Row first: a crash in between leaves a body without a row, which recovery removes.
+    this.db.delete(id);
+    rmSync(join(this.messages, id), { force: true });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
