@@ -69,8 +69,8 @@ export class SpoolDb {
     );
     this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
     this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
-    this.selectDue = this.db.prepare<[number, number], { message_id: string }>(
-      "SELECT DISTINCT message_id FROM recipients WHERE state IN ('queued', 'deferred') AND next_attempt <= ? ORDER BY message_id LIMIT ?",
+    this.selectDue = this.db.prepare<[number, string, number], { message_id: string }>(
+      "SELECT DISTINCT message_id FROM recipients WHERE state IN ('queued', 'deferred') AND next_attempt <= ? AND message_id > ? ORDER BY message_id LIMIT ?",
     );
     this.updateRecipient = this.db.prepare(
       'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
@@ -110,9 +110,9 @@ export class SpoolDb {
     return { id, envelope, size: row.size, recipients };
   }
 
-  /** Ids of messages with a recipient due for delivery at `now`, oldest first. */
-  due(now: number, limit: number): string[] {
-    return this.selectDue.all(now, limit).map((r) => r.message_id);
+  /** Ids of messages with a recipient due for delivery at `now`, oldest first, after `afterId` (paging). */
+  due(now: number, limit: number, afterId: string): string[] {
+    return this.selectDue.all(now, afterId, limit).map((r) => r.message_id);
   }
 
   setRecipientState(id: string, index: number, state: RecipientState, nextAttempt: number, error?: string): void {

@@ -185,9 +185,9 @@ export class Spool {
     return () => this.committedListeners.delete(listener);
   }
 
-  /** Messages with a recipient due at `now`, oldest first. */
-  due(now = Date.now(), limit = 100): string[] {
-    return this.db.due(now, limit);
+  /** Messages with a recipient due at `now`, oldest first; pass the last id seen to page on. */
+  due(now = Date.now(), limit = 100, afterId = ''): string[] {
+    return this.db.due(now, limit, afterId);
   }
 
   message(id: string): StoredMessage | undefined {
