@@ -4,9 +4,10 @@
 // and the queue update) finds the file already there and does not deliver twice.
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fsyncPath } from '../system/fsync.ts';
 
 export interface MaildirDelivery {
   /** The route's folder; each local part gets root/<folder>/{tmp,new,cur}. */
@@ -30,15 +31,6 @@ export function maildirFolderName(localPart: string): string {
     out += /[a-z0-9_+\-.]/.test(ch) && !(ch === '.' && out === '') ? ch : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 function alreadyDelivered(folder: string, name: string): boolean {

@@ -12,6 +12,7 @@ import { createReadStream, mkdirSync, readdirSync, rmSync, statfsSync, type Read
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
+import { fsyncPath } from '../system/fsync.ts';
 import type { Envelope } from './envelope.ts';
 import { newQueueId } from './queue-id.ts';
 import { SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
@@ -42,15 +43,6 @@ interface PendingCommit {
 }
 
 const FREE_SPACE_CACHE_MS = 1000;
-
-async function fsyncDir(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
 
 export class Spool {
   private readonly incoming: string;
@@ -165,7 +157,7 @@ export class Spool {
       const batch = this.batch;
       this.batch = [];
       try {
-        await fsyncDir(this.messages);
+        await fsyncPath(this.messages);
         this.db.insertBatch(batch);
         for (const c of batch) c.done();
       } catch (err) {
