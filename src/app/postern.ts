@@ -9,9 +9,13 @@ import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
 import { isControlSocketLive, startControlServer } from './control-server.ts';
 import { dropPrivileges, prepareStateDir } from '../system/privileges.ts';
+import { MailService } from './mail-service.ts';
+
+/** On stop, SMTP sessions get this long to finish their transaction before 421 and close. */
+const SMTP_CLOSE_GRACE_MS = 5000;
 
 /** Keys that only take effect at start: a reload that changes them says so. */
-const RESTART_KEYS = ['dataDir', 'user', 'group', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
 
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
   return config.dns.zones.map((z) => ({ name: z.name, file: z.file }));
@@ -44,6 +48,7 @@ export class Postern {
     private config: Config,
     private readonly logger: Logger,
     private readonly dns: DnsService | undefined,
+    private readonly mail: MailService | undefined,
   ) {}
 
   /** Binds every listener, then drops privileges, then opens the control socket in dataDir. */
@@ -60,23 +65,35 @@ export class Postern {
       runAs: { user: config.user, group: config.group },
       logger,
     });
-    const postern = new Postern(config, logger, dns);
+    let mail: MailService | undefined;
     try {
-      dropPrivileges({ user: config.user, group: config.group }, logger);
-      postern.control = await startControlServer(controlPath, (command) => postern.command(command), logger);
+      mail = await MailService.bind(config, logger);
     } catch (err) {
       await dns?.close();
       throw err;
     }
+    const postern = new Postern(config, logger, dns, mail);
+    try {
+      dropPrivileges({ user: config.user, group: config.group }, logger);
+      await mail?.serve(config);
+      postern.control = await startControlServer(controlPath, (command) => postern.command(command), logger);
+    } catch (err) {
+      await Promise.all([dns?.close(), mail?.close(0)]);
+      throw err;
+    }
     writeFileSync(pidFilePath(config.dataDir), `${process.pid}\n`);
-    logger.info({ config: config.configFile, dns: dns?.endpoints, pid: process.pid }, 'postern started');
+    logger.info({ config: config.configFile, smtp: mail?.endpoints, dns: dns?.endpoints, pid: process.pid }, 'postern started');
     return postern;
   }
 
   async command(command: ControlCommand): Promise<ControlReply> {
     switch (command) {
       case 'status':
-        return { ok: true, message: `running, pid ${process.pid}`, details: this.dns?.endpoints.map((e) => `dns ${e.address}:${e.port}`) };
+        return {
+          ok: true,
+          message: `running, pid ${process.pid}`,
+          details: [...(this.mail?.endpoints.map((e) => `smtp ${e.address}:${e.port} (${e.role})`) ?? []), ...(this.dns?.endpoints.map((e) => `dns ${e.address}:${e.port}`) ?? [])],
+        };
       case 'reload':
         return this.reload();
       case 'dns-reload':
@@ -100,6 +117,7 @@ export class Postern {
     if (needRestart.length > 0) this.logger.warn({ keys: needRestart }, 'changed keys take effect only after a restart');
     this.logger.level = next.log.level;
     this.config = next;
+    this.mail?.reload(next);
     const zones = await this.reloadZones(dnsZonesOf(next));
     const restartNote = needRestart.length > 0 ? [`needs a restart to take effect: ${needRestart.join(', ')}`] : [];
     this.logger.info({ zonesOk: zones.ok }, 'configuration reloaded');
@@ -130,7 +148,7 @@ export class Postern {
     this.logger.info('stopping');
     this.control?.close();
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeout, 'timeout').unref());
-    const outcome = await Promise.race([this.dns?.close(), timeout]);
+    const outcome = await Promise.race([Promise.all([this.dns?.close(), this.mail?.close(Math.min(this.config.shutdownTimeout, SMTP_CLOSE_GRACE_MS))]), timeout]);
     if (outcome === 'timeout') this.logger.warn({ shutdownTimeout: this.config.shutdownTimeout }, 'shutdown timeout reached; closing what is still open');
     for (const file of [pidFilePath(this.config.dataDir), controlSocketPath(this.config.dataDir)]) {
       try {

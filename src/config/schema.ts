@@ -5,7 +5,6 @@ import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { domainName, duration, pathIn } from './fields.ts';
 import { listOf } from './sections/common.ts';
-import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
 import { logSection } from './sections/log.ts';
 import { queueSection } from './sections/queue.ts';
@@ -26,12 +25,11 @@ export function buildSchema(baseDir: string) {
       group: z.string().min(1).optional(),
       shutdownTimeout: duration().prefault('30s'),
       log: logSection(),
-      smtp: smtpSection(context),
+      smtp: smtpSection(),
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
       routes: routesSection(context),
       queue: queueSection(),
-      directory: directorySection(context),
       resolver: resolverSection(),
       dns: dnsSection(context),
     })

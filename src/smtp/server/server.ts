@@ -8,8 +8,8 @@ import { SmtpSession } from './session.ts';
 
 export interface SmtpServer {
   readonly endpoints: Array<{ address: string; port: number; role: ListenerRole }>;
-  /** New checks (after a reload) apply to sessions that start from now on. */
-  setChecks(checks: SmtpCheck[]): void;
+  /** New checks and relay networks (after a reload) apply to sessions that start from now on. */
+  setPolicy(checks: SmtpCheck[], isTrusted: (address: string) => boolean): void;
   /** Stops accepting; open sessions are closed with 421 after `graceMs`. */
   close(graceMs: number): Promise<void>;
 }
@@ -62,8 +62,8 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
 
   return {
     endpoints,
-    setChecks(checks) {
-      options = { ...options, checks };
+    setPolicy(checks, isTrusted) {
+      options = { ...options, checks, isTrusted };
     },
     async close(graceMs) {
       const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
