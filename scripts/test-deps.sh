@@ -3,7 +3,7 @@
 # Services are kept from auto-starting: the tests start their own throwaway instances.
 set -euo pipefail
 
-packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils)
+packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks postfix nmap)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,5 +27,8 @@ fi
 trap '[ "$made_policy" = 1 ] && rm -f "$policy"' EXIT
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix installs without its configuration dialog and without a system instance to configure:
+# bench/smtp-accept runs its own throwaway instance.
+echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null || true
 apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"
