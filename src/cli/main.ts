@@ -8,6 +8,7 @@ import { checkConfigVerb } from './verbs/check-config.ts';
 import { controlVerb, stopVerb } from './verbs/control.ts';
 import { checkZoneVerb, lookupVerb } from './verbs/dns.ts';
 import { startVerb } from './verbs/start.ts';
+import { userVerb } from './verbs/user.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -18,6 +19,7 @@ async function run(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       origin: { type: 'string' },
+      file: { type: 'string' },
       version: { type: 'boolean', short: 'V' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,6 +48,8 @@ async function run(argv: string[]): Promise<number> {
     case 'check-config':
       noMore(0);
       return checkConfigVerb(config());
+    case 'user':
+      return userVerb(rest, values.file);
     case 'dns':
       return dnsVerb(rest, values.origin, config);
   }

@@ -3,6 +3,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+// user.ts imports the exit codes from here; its help text is only read once both are loaded.
+import { USER_HELP } from './verbs/user.ts';
+
 /** A mistake in the command line or the configuration: reported, then exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -38,6 +41,7 @@ export const HELP: Record<string, VerbHelp> = {
       'reload                         reload every zone file; a zone with errors keeps its previous version\n' +
       'lookup NAME [TYPE]             resolve NAME (default type A) with the servers of "resolver" and print the answer',
   },
+  user: USER_HELP,
   help: { usage: 'postern help [VERB]', summary: 'show help for Postern or one verb' },
 };
 
