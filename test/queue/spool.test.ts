@@ -63,6 +63,7 @@ test('recovery after a crash: partial and uncommitted bodies removed, committed 
   const kept = await store(first, 'kept\r\n');
   const partial = first.open();
   partial.write(Buffer.from('half a message'));
+  assert.equal(await text(await partial.read()), 'half a message'); // on disk, as a crash leaves it
   first.close();
   // what a crash leaves behind: a body written but not yet indexed
   writeFileSync(join(dir, 'messages', 'ORPHAN000000000'), 'never acknowledged');
