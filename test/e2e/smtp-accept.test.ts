@@ -1,6 +1,7 @@
 // `postern start` accepting mail from Python's smtplib: into Maildir for our domain, queued for
 // others, refused where the protocol says so.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -93,4 +94,21 @@ test('SIZE refusals: declared too big at MAIL, actually too big at the end of da
     { from: 'a@example.org', to: ['bob@example.test'], body: `Subject: big\r\n\r\n${'y'.repeat(998)}\r\n`.repeat(120) },
   ]);
   assert.deepEqual(results.map((r) => [r.code, r.reply.slice(0, 5)]), [[552, '5.3.4'], [552, '5.3.4']]);
+});
+
+function swaks(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync('swaks', ['--server', `127.0.0.1:${port}`, '--helo', 'client.example.org', '--timeout', '10', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('swaks with PIPELINING: accepted and delivered; from an untrusted address, relaying is denied', async () => {
+  const sent = swaks(['--pipeline', '--from', 'alice@example.org', '--to', 'swaks-user@example.test', '--header', 'Subject: via swaks']);
+  assert.equal(sent.status, 0, sent.out);
+  assert.match(sent.out, /<- {2}250 2\.0\.0 Ok: queued as \w+/);
+  await waitFor(() => (maildirFiles('swaks-user').some((f) => f.includes('Subject: via swaks')) ? true : undefined), 'the swaks message in the Maildir');
+  const relay = swaks(['--local-interface', '127.0.0.2', '--from', 'alice@example.org', '--to', 'someone@elsewhere.example']);
+  assert.notEqual(relay.status, 0);
+  assert.match(relay.out, /<\*\* 550 5\.7\.1 Relaying denied/);
+  const trick = swaks(['--local-interface', '127.0.0.2', '--from', 'alice@example.org', '--to', 'someone%elsewhere.example@example.test']);
+  assert.match(trick.out, /<\*\* 550 5\.7\.1 Relaying denied/);
 });
