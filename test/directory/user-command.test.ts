@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileDirectory } from '../../src/directory/file-backend.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import { POSTERN_BIN, tempDir } from '../helpers/postern-process.ts';
+import { POSTERN_BIN, runPostern, tempDir } from '../helpers/postern-process.ts';
 
 function user(args: string[], password?: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [POSTERN_BIN, 'user', ...args], { input: password ?? '', encoding: 'utf8', timeout: 60_000 });
@@ -42,6 +42,12 @@ test('user add, passwd, list and del keep comments and other entries, and the ba
   assert.equal(await directory.verify('bob@example.test', 'bob pw'), 'fail');
   assert.match(readFileSync(file, 'utf8'), /^# managed by hand and by postern user\n/);
   assert.doesNotMatch(readFileSync(file, 'utf8'), /first password|second/, 'only hashes are stored');
+});
+
+test('postern help user shows the sub-verbs', () => {
+  const help = runPostern(['help', 'user']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /add ADDRESS[\s\S]*passwd ADDRESS[\s\S]*del ADDRESS[\s\S]*list/);
 });
 
 test('user refuses empty passwords, unknown users and broken files without touching the file', (t) => {
