@@ -43,6 +43,7 @@ interface PendingCommit {
 }
 
 const FREE_SPACE_CACHE_MS = 1000;
+const WRITE_BLOCK = 64 * 1024;
 
 export class Spool {
   private readonly incoming: string;
@@ -105,27 +106,44 @@ export class Spool {
     let failed: Error | undefined;
     let handle: Promise<FileHandle> | undefined;
     let writes: Promise<unknown> = Promise.resolve();
+    // The SMTP engine hands over a line at a time: collected here and written in large blocks,
+    // one write call per WRITE_BLOCK bytes instead of one per line.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     const file = () => (handle ??= open(temp, 'wx', 0o600));
     const record = (err: Error) => (failed ??= err);
+    const drain = (): Promise<unknown> => {
+      if (pendingBytes > 0) {
+        const block = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        writes = writes.then(async () => {
+          if (!failed) await (await file()).write(block);
+        }).catch(record);
+      }
+      return writes;
+    };
     return {
       write: (chunk) => {
         size += chunk.length;
-        writes = writes.then(async () => {
-          if (!failed) await (await file()).write(chunk);
-        }).catch(record);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BLOCK) void drain();
       },
       read: async () => {
-        await writes;
+        await drain();
         return createReadStream(temp);
       },
       abort: () => {
+        pending = [];
+        pendingBytes = 0;
         writes = writes.then(async () => {
           if (handle) await (await handle).close().catch(() => undefined);
           rmSync(temp, { force: true });
         });
       },
       commit: async (envelope) => {
-        await writes;
+        await drain();
         const fh = await file();
         try {
           if (failed) throw failed;
