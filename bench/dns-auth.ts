@@ -1,17 +1,17 @@
 // Authoritative DNS benchmark: dnsperf against Postern, Knot and NSD serving the same zone in the same run.
 // Usage: node --import tsx bench/dns-auth.ts [--seconds 10] [--rounds 2] [--servers postern,knot,nsd] … (--help)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dnsperfVersion, loadArgs, runDnsperf, runDnsperfVerbose, type DnsperfReport, type LoadSettings } from './lib/dnsperf.ts';
-import { onAbort } from './lib/cleanup.ts';
 import { startKnot } from './lib/knot.ts';
 import { startNsd } from './lib/nsd.ts';
 import type { PeerSetup, RunningPeer } from './lib/peer.ts';
 import { startPostern } from './lib/postern.ts';
 import { formatTable } from './lib/table.ts';
 import { generateBenchZone } from './lib/zone.ts';
+import { runBench } from './lib/bench-main.ts';
 
 const SERVERS: Record<string, (setup: PeerSetup) => Promise<RunningPeer>> = { postern: startPostern, knot: startKnot, nsd: startNsd };
 const ORIGIN = 'example.test';
@@ -150,21 +150,7 @@ function warnAboutDisagreement(peers: RunningPeer[], best: Map<string, Round>): 
   }
 }
 
-async function main(): Promise<number> {
-  let options: Options | undefined;
-  try {
-    options = readOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (!options) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'postern-bench-dns-'));
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  const forgetDir = onAbort(removeDir);
+async function run(options: Options, dir: string): Promise<number> {
   const peers: RunningPeer[] = [];
   try {
     const zone = generateBenchZone({ origin: ORIGIN, hosts: options.hosts, queryCount: 100_000 });
@@ -206,14 +192,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await Promise.all(peers.map((peer) => peer.stop()));
-    removeDir();
-    forgetDir();
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  process.stderr.write(`bench/dns-auth failed: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
+await runBench({ name: 'bench/dns-auth', help: HELP, readOptions, run });

@@ -1,17 +1,17 @@
 // SMTP accept benchmark: smtp-source into Postern and into a throwaway Postfix, both queueing
 // durably without delivering, in the same run. Messages/second, CPU per message, peak memory.
 // Usage: node --import tsx bench/smtp-accept.ts [--messages 1000] [--sizes 5120,102400] [--sessions 1,10,50] … (--help)
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { onAbort } from './lib/cleanup.ts';
 import { startPostfix, type RunningSmtpPeer, type SmtpPeerSetup } from './lib/postfix.ts';
 import { QUEUED_RECIPIENT, startPosternSmtp } from './lib/postern-smtp.ts';
 import { sampleTreeMemory, treeCpuSeconds } from './lib/proc-stats.ts';
 import { runSmtpSource, smtpSourceArgs, waitForSmtp, type SmtpLoad } from './lib/smtp-source.ts';
 import { formatTable } from './lib/table.ts';
 import { freePort } from '../test/helpers/postern-process.ts';
+import { runBench } from './lib/bench-main.ts';
 
 const SERVERS: Record<string, (setup: SmtpPeerSetup) => Promise<RunningSmtpPeer>> = { postern: startPosternSmtp, postfix: startPostfix };
 
@@ -101,23 +101,9 @@ function report(results: Measurement[], options: Options): void {
   console.log(`load: ${['smtp-source', ...smtpSourceArgs(0, { sessions: 0, messages: options.messages, size: 0, to: QUEUED_RECIPIENT })].join(' ').replace('-s 0', '-s SESSIONS').replace('-l 0', '-l SIZE').replace('127.0.0.1:0', '127.0.0.1:PORT')}`);
 }
 
-async function main(): Promise<number> {
-  let options: Options | undefined;
-  try {
-    options = readOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (!options) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'postern-bench-smtp-'));
+async function run(options: Options, dir: string): Promise<number> {
   // Postfix's daemons run as the postfix user and must reach their queue inside this folder.
   chmodSync(dir, 0o755);
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  const forgetDir = onAbort(removeDir);
   const servers: { server: RunningSmtpPeer; port: number }[] = [];
   try {
     const runs = options.sizes.length * options.sessions.length;
@@ -147,14 +133,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await Promise.all(servers.map(({ server }) => server.stop()));
-    removeDir();
-    forgetDir();
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  process.stderr.write(`bench/smtp-accept failed: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
+await runBench({ name: 'bench/smtp-accept', help: HELP, readOptions, run });
