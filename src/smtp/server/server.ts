@@ -24,7 +24,10 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
   const accept = (socket: Socket, role: ListenerRole) => {
     const address = socket.remoteAddress ?? '';
     const fromClient = (perClient.get(address) ?? 0) + 1;
-    if (sockets.size >= options.limits.maxConnections || fromClient > options.limits.maxConnectionsPerClient) {
+    // As Postfix exempts mynetworks from smtpd_client_connection_count_limit: the internal mail
+    // host and other trusted relays may open as many sessions as they need.
+    const overClientLimit = fromClient > options.limits.maxConnectionsPerClient && !options.isTrusted(address);
+    if (sockets.size >= options.limits.maxConnections || overClientLimit) {
       options.logger.warn({ client: address, connections: sockets.size, fromClient }, 'connection refused: too many connections');
       socket.on('error', () => undefined);
       socket.end(formatReply({ code: 421, enhanced: '4.7.0', text: `${options.hostname} Error: too many connections, try again later` }));

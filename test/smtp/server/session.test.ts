@@ -225,3 +225,36 @@ test('a message over the size limit: 552 5.3.4 after its end, nothing stored, th
   assert.equal(await c.code(), '250 2.0.0');
   c.close();
 });
+
+test('connections per client: over the limit 421 4.7.0, except for relay.networks', async () => {
+  const small = await startSmtpServer({
+    hostname: 'mx.example.test',
+    listeners: [{ address: '127.0.0.1', port: 0, role: 'mta' }],
+    limits: { ...LIMITS, maxConnectionsPerClient: 2 },
+    bareLineEndings: 'normalize',
+    isTrusted: networkMatcher(['127.0.0.1/32']),
+    checks: [],
+    sink: spool,
+    logger: silentLogger(),
+  });
+  const p = small.endpoints[0]!.port;
+  const open: WireClient[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const c = await wireClient(p, '127.0.0.1');
+      open.push(c);
+      assert.equal(await c.code(), '220', `trusted connection ${i + 1}`);
+    }
+    for (let i = 0; i < 2; i++) {
+      const c = await wireClient(p, '127.0.0.1', '127.0.0.3');
+      open.push(c);
+      assert.equal(await c.code(), '220');
+    }
+    const third = await wireClient(p, '127.0.0.1', '127.0.0.3');
+    open.push(third);
+    assert.match(await third.reply(), /^421 4\.7\.0 /);
+  } finally {
+    for (const c of open) c.close();
+    await small.close(0);
+  }
+});
