@@ -4,18 +4,39 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { LocalDelivery } from '../delivery/local-delivery.ts';
+import { openDirectory } from '../directory/directory.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
 import { relayCheck } from '../policy/relay.ts';
 import { Spool } from '../queue/spool.ts';
+import type { SmtpServerOptions } from '../smtp/server/options.ts';
 import { startSmtpServer, type SmtpServer } from '../smtp/server/server.ts';
 import type { MessageSink, MessageWriter } from '../smtp/server/sink.ts';
+import { loadServerTls } from '../smtp/server/tls-contexts.ts';
 
 const LOCAL_RETRY_MS = 5 * 60_000;
 
 function checksOf(config: Config): SmtpCheck[] {
   return [relayCheck({ domains: config.domains })];
+}
+
+export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>;
+
+/**
+ * What the SMTP server applies from the configuration and may change on reload. Reads the
+ * certificates and users files: a problem with them is a ConfigError naming the key.
+ */
+export function mailPolicyOf(config: Config, logger: Logger): MailPolicy {
+  const tls = loadServerTls(config.configFile, config.smtp.tls.certificates, config.smtp.tls.minVersion);
+  const directory = openDirectory(config.directory.backends, logger);
+  const { auth } = config.smtp;
+  return {
+    checks: checksOf(config),
+    isTrusted: networkMatcher(config.relay.networks),
+    tls,
+    auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
+  };
 }
 
 /** Until the spool is open (a moment after the bind), there is no room: MAIL gets 452 4.3.1. */
@@ -45,7 +66,7 @@ export class MailService {
   }
 
   /** Binds the listeners; undefined when the configuration has none. */
-  static async bind(config: Config, logger: Logger): Promise<MailService | undefined> {
+  static async bind(config: Config, policy: MailPolicy, logger: Logger): Promise<MailService | undefined> {
     if (config.smtp.listeners.length === 0) return undefined;
     const sink = new SpoolSink();
     const limits = config.smtp.limits;
@@ -64,8 +85,7 @@ export class MailService {
         maxLineLength: limits.maxLineLength,
       },
       bareLineEndings: config.smtp.bareLineEndings,
-      isTrusted: networkMatcher(config.relay.networks),
-      checks: checksOf(config),
+      ...policy,
       sink,
       logger,
     });
@@ -84,9 +104,9 @@ export class MailService {
     this.delivery.start();
   }
 
-  /** Domains, relay networks and routes take effect at once; listeners and limits need a restart. */
-  reload(config: Config): void {
-    this.smtp.setPolicy(checksOf(config), networkMatcher(config.relay.networks));
+  /** Domains, relay networks, certificates, users and routes take effect at once; listeners and limits need a restart. */
+  reload(config: Config, policy: MailPolicy): void {
+    this.smtp.setPolicy(policy);
     this.delivery?.setRoutes(config.routes);
   }
 

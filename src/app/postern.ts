@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
 import { isControlSocketLive, startControlServer } from './control-server.ts';
 import { dropPrivileges, prepareStateDir } from '../system/privileges.ts';
-import { MailService } from './mail-service.ts';
+import { MailService, mailPolicyOf, type MailPolicy } from './mail-service.ts';
 
 /** On stop, SMTP sessions get this long to finish their transaction before 421 and close. */
 const SMTP_CLOSE_GRACE_MS = 5000;
@@ -55,6 +55,8 @@ export class Postern {
   static async start(config: Config, logger: Logger): Promise<Postern> {
     const controlPath = controlSocketPath(config.dataDir);
     if (await isControlSocketLive(controlPath)) throw new Error(`another Postern is running with dataDir ${config.dataDir} (its control socket answers); stop it first with "postern stop"`);
+    // Certificates and users files are read now, as root, like Postfix reads its keys before dropping privileges.
+    const mailPolicy = mailPolicyOf(config, logger);
     openStateDir(config);
     const dns = config.dns.listen.length === 0 ? undefined : await startDnsService({
       listen: config.dns.listen,
@@ -67,7 +69,7 @@ export class Postern {
     });
     let mail: MailService | undefined;
     try {
-      mail = await MailService.bind(config, logger);
+      mail = await MailService.bind(config, mailPolicy, logger);
     } catch (err) {
       await dns?.close();
       throw err;
@@ -107,8 +109,10 @@ export class Postern {
   /** Re-reads the configuration file; a bad one is refused and the running one stays. */
   async reload(): Promise<ControlReply> {
     let next: Config;
+    let mailPolicy: MailPolicy;
     try {
       next = loadConfig(this.config.configFile);
+      mailPolicy = mailPolicyOf(next, this.logger);
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, 'reload refused: the configuration has errors; the running configuration stays');
       return { ok: false, message: 'reload refused: the configuration has errors; the running configuration stays', details: [(err as Error).message] };
@@ -117,7 +121,7 @@ export class Postern {
     if (needRestart.length > 0) this.logger.warn({ keys: needRestart }, 'changed keys take effect only after a restart');
     this.logger.level = next.log.level;
     this.config = next;
-    this.mail?.reload(next);
+    this.mail?.reload(next, mailPolicy);
     const zones = await this.reloadZones(dnsZonesOf(next));
     const restartNote = needRestart.length > 0 ? [`needs a restart to take effect: ${needRestart.join(', ')}`] : [];
     this.logger.info({ zonesOk: zones.ok }, 'configuration reloaded');

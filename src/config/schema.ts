@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { domainName, duration, pathIn } from './fields.ts';
 import { listOf } from './sections/common.ts';
+import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
 import { logSection } from './sections/log.ts';
 import { queueSection } from './sections/queue.ts';
@@ -25,10 +26,11 @@ export function buildSchema(baseDir: string) {
       group: z.string().min(1).optional(),
       shutdownTimeout: duration().prefault('30s'),
       log: logSection(),
-      smtp: smtpSection(),
+      smtp: smtpSection(context),
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
       routes: routesSection(context),
+      directory: directorySection(context),
       queue: queueSection(),
       resolver: resolverSection(),
       dns: dnsSection(context),
@@ -43,7 +45,26 @@ export function buildSchema(baseDir: string) {
           });
         }
       });
+      checkSubmission(config, ctx);
     });
+}
+
+/** Submission listeners need users to authenticate against, and TLS to protect their passwords. */
+function checkSubmission(
+  config: { smtp: { listeners: Array<{ role: string }>; tls: { certificates: unknown[] }; auth: { allowPlaintext: boolean } }; directory: { backends: unknown[] } },
+  ctx: z.RefinementCtx,
+): void {
+  config.smtp.listeners.forEach((listener, i) => {
+    if (listener.role === 'mta') return;
+    const path = ['smtp', 'listeners', i, 'role'];
+    if (config.directory.backends.length === 0) {
+      ctx.addIssue({ code: 'custom', path, message: `role ${listener.role} needs users to authenticate: add directory.backends, e.g. [ { type: file, path: users.yaml } ] (and create users with "postern user add")` });
+    }
+    const needsCertificate = listener.role === 'submissions' || !config.smtp.auth.allowPlaintext;
+    if (needsCertificate && config.smtp.tls.certificates.length === 0) {
+      ctx.addIssue({ code: 'custom', path, message: `role ${listener.role} needs a TLS certificate: add smtp.tls.certificates, e.g. [ { cert: /etc/postern/mx.pem, key: /etc/postern/mx.key } ]` });
+    }
+  });
 }
 
 export type Config = z.output<ReturnType<typeof buildSchema>> & { configFile: string };

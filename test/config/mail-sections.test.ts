@@ -32,8 +32,14 @@ test('smtp defaults: RFC 5321 limits, normalised line endings', () => {
   assert.equal(smtp.bareLineEndings, 'normalize');
 });
 
-test('submission roles are refused until AUTH and TLS exist, saying so', () => {
-  assert.match(problemsOf('smtp: { listeners: [ { address: 127.0.0.1, port: 587, role: submission } ] }\n').join('\n'), /^smtp\.listeners\[0\]\.role: role "submission" needs AUTH and TLS/);
+test('submission roles need users and a certificate; check-config says which key to add', () => {
+  const problems = problemsOf('smtp: { listeners: [ { address: 127.0.0.1, port: 587, role: submission } ] }\n').join('\n');
+  assert.match(problems, /^smtp\.listeners\[0\]\.role: role submission needs users to authenticate: add directory\.backends/m);
+  assert.match(problems, /^smtp\.listeners\[0\]\.role: role submission needs a TLS certificate: add smtp\.tls\.certificates/m);
+  // allowPlaintext lifts the certificate requirement of submission
+  parseConfig('smtp: { listeners: [ { address: 127.0.0.1, port: 587, role: submission } ], auth: { allowPlaintext: true } }\ndirectory: { backends: [ { type: file, path: users.yaml } ] }\n', FILE);
+  assert.match(problemsOf('smtp: { listeners: [ { address: 127.0.0.1, port: 465, role: submissions } ], auth: { allowPlaintext: true } }\n').join('\n'), /role submissions needs a TLS certificate/);
+  assert.match(problemsOf('directory: { backends: [ { type: ldap } ] }\n').join('\n'), /^directory\.backends\[0\]\.type: expected a directory backend with type file, got "ldap"/m);
 });
 
 test('relay.networks: CIDRs of both families, bare addresses as hosts, bad ones named', () => {

@@ -1,11 +1,21 @@
 import { stringify } from 'yaml';
+import { mailPolicyOf } from '../../app/mail-service.ts';
+import { ConfigError } from '../../config/errors.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatProblem, loadZoneFile } from '../../dns/zone/load.ts';
+import { silentLogger } from '../../log/logger.ts';
 import { EXIT_OK, EXIT_USAGE } from '../usage.ts';
 
-/** Validates the configuration and every zone it names; prints the effective settings. */
+/** Validates the configuration, every zone, certificate and users file it names; prints the effective settings. */
 export async function checkConfigVerb(config: Config): Promise<number> {
   let errors = 0;
+  try {
+    mailPolicyOf(config, silentLogger());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    errors++;
+    process.stderr.write(`${err.message}\n`);
+  }
   for (const zone of config.dns.zones) {
     const loaded = await loadZoneFile(zone.file, zone.name);
     for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -18,7 +28,7 @@ export async function checkConfigVerb(config: Config): Promise<number> {
   const { configFile, ...effective } = config;
   process.stdout.write(`# effective configuration of ${configFile} (durations in milliseconds)\n${stringify(effective)}`);
   if (errors > 0) {
-    process.stderr.write(`${errors} zone${errors === 1 ? '' : 's'} with errors\n`);
+    process.stderr.write(`${errors} file${errors === 1 ? '' : 's'} with errors\n`);
     return EXIT_USAGE;
   }
   process.stdout.write('configuration OK\n');

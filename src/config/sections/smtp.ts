@@ -1,24 +1,41 @@
 import { z } from 'zod';
-import { duration, ipAddress, port, positiveInt, show, size } from '../fields.ts';
-import { enumOf, listOf } from './common.ts';
+import { domainName, duration, ipAddress, port, positiveInt, size } from '../fields.ts';
+import { enumOf, listOf, type SectionContext } from './common.ts';
 
-const ROLES = ['mta', 'submission', 'submissions'] as const;
+export const LISTENER_ROLES = ['mta', 'submission', 'submissions'] as const;
 
-export const smtpSection = () => {
+export const smtpSection = ({ path }: SectionContext) => {
   const listener = z.strictObject({
     address: ipAddress(),
     port: port(),
-    // submission and submissions need AUTH and TLS, which come later: refused until then, so a
-    // configuration never believes it has a submission port it does not have.
-    role: enumOf(ROLES)
-      .default('mta')
-      .refine((role) => role === 'mta', { error: (iss) => `role ${show(iss.input)} needs AUTH and TLS, which this version of Postern does not offer yet; use role: mta` }),
+    role: enumOf(LISTENER_ROLES).default('mta'),
+  });
+
+  const certificate = z.strictObject({
+    cert: path,
+    key: path,
+    /** SNI names this certificate answers; empty: the DNS names in its subjectAltName. */
+    names: listOf(domainName()).default([]),
   });
 
   return z
     .strictObject({
       listeners: listOf(listener).default([]),
       bareLineEndings: enumOf(['normalize', 'reject'] as const).default('normalize'),
+      tls: z
+        .strictObject({
+          certificates: listOf(certificate).default([]),
+          minVersion: enumOf(['TLSv1.2', 'TLSv1.3'] as const).default('TLSv1.2'),
+        })
+        .prefault({}),
+      auth: z
+        .strictObject({
+          allowPlaintext: z.boolean().default(false),
+          onMta: z.boolean().default(false),
+          failureDelay: duration().prefault('1s'),
+          maxFailures: positiveInt().default(3),
+        })
+        .prefault({}),
       limits: z
         .strictObject({
           maxMessageSize: size().prefault('25MB'),

@@ -3,7 +3,8 @@
 // early (SMTP smuggling, CVE-2023-51764 class); they are stored as CRLF (normalize) or make the
 // message refused (reject). Dot-stuffing is undone at real line starts. The output has CRLF line
 // endings only, so whoever sends it on re-stuffs every line start and nothing can be smuggled
-// through Postern either.
+// through Postern either. BDAT chunks (RFC 3030) go through the same reader without dot
+// handling: their end is counted, not marked, but their line endings are made CRLF all the same.
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -23,7 +24,13 @@ export class DataReader {
   /** Whether a bare CR or bare LF was seen. */
   sawBareLineEnding = false;
 
-  constructor(private readonly emit: (chunk: Buffer) => void) {}
+  private endsWithLf = false;
+
+  /** dotStuffed: DATA (dot-stuffing, ends at CRLF.CRLF); false for BDAT chunks. */
+  constructor(
+    private readonly emit: (chunk: Buffer) => void,
+    private readonly dotStuffed = true,
+  ) {}
 
   /** Feeds bytes from the client; returns rest once the message has ended. */
   feed(chunk: Buffer): DataProgress {
@@ -32,7 +39,7 @@ export class DataReader {
     const len = buf.length;
     let i = 0;
     while (i < len) {
-      if (this.lineStart) {
+      if (this.lineStart && this.dotStuffed) {
         if (buf[i] === DOT) {
           if (len - i < 3) {
             this.carry = buf.subarray(i);
@@ -70,8 +77,19 @@ export class DataReader {
     return {};
   }
 
+  /** The end of a BDAT message: a CR left at the very end is a bare one, and the last line gets its CRLF. */
+  finish(): void {
+    if (this.carry) {
+      this.carry = undefined;
+      this.sawBareLineEnding = true;
+      this.out(CRLF);
+    }
+    if (this.size > 0 && !this.endsWithLf) this.out(CRLF);
+  }
+
   private out(bytes: Buffer): void {
     this.size += bytes.length;
+    this.endsWithLf = bytes[bytes.length - 1] === LF;
     this.emit(bytes);
   }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '../../log/logger.ts';
 import type { SmtpCheck } from '../../policy/check.ts';
+import type { Authenticator } from './authenticator.ts';
 import type { MessageSink } from './sink.ts';
+import type { ServerTls } from './tls-contexts.ts';
 
 export type ListenerRole = 'mta' | 'submission' | 'submissions';
 
@@ -24,6 +26,23 @@ export interface SmtpServerOptions {
   /** relay.networks: whether a client address is trusted to relay. */
   isTrusted(address: string): boolean;
   checks: SmtpCheck[];
+  /** Certificates for STARTTLS and implicit TLS; without them STARTTLS is not offered. */
+  tls?: ServerTls;
+  /** SMTP AUTH; without it AUTH is not offered. */
+  auth?: AuthOptions;
   sink: MessageSink;
   logger: Logger;
+}
+
+export interface AuthOptions {
+  /** Checks passwords. */
+  authenticator: Authenticator;
+  /** Offer AUTH without TLS (smtp.auth.allowPlaintext). */
+  allowPlaintext: boolean;
+  /** Offer AUTH on mta listeners too (smtp.auth.onMta); submission listeners always offer it. */
+  onMta: boolean;
+  /** How long a failed AUTH waits before its 535. */
+  failureDelayMs: number;
+  /** Failed AUTH attempts after which the session is closed. */
+  maxFailures: number;
 }

@@ -1,15 +1,19 @@
 // One SMTP session (RFC 5321): reads command lines, answers them in order, and hands message
 // data to the sink. Replies to a pipelined group (RFC 2920) are written together once the
-// input buffer has no complete command left.
+// input buffer has no complete command left. STARTTLS (RFC 3207), AUTH (RFC 4954) and BDAT
+// (RFC 3030) are here too; the pieces they use (TLS contexts, SASL, the message being received)
+// each have their own file.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Recipient } from '../../queue/envelope.ts';
 import type { DataContext, MailContext, SessionContext, Verdict } from '../../policy/check.ts';
 import { runChecks } from './check-chain.ts';
-import { DataReader } from './data-reader.ts';
+import { IncomingMessage } from './incoming-message.ts';
 import type { ListenerRole, SmtpServerOptions } from './options.ts';
 import { receivedHeader } from './received.ts';
 import { formatPlain, formatReply } from './replies.ts';
-import type { MessageWriter } from './sink.ts';
+import { isSaslMechanism, SaslExchange, type SaslStep } from './sasl.ts';
 import { parseMailCommand, type MailParams } from './syntax/mail.ts';
 import { printable } from './syntax/parameters.ts';
 import { parseRcptCommand } from './syntax/rcpt.ts';
@@ -26,6 +30,16 @@ const NOT_RECOGNIZED = reply(500, '5.5.1', 'Error: command not recognized');
 const BAD_LINE = reply(500, '5.5.2', 'Error: bad command line (a bare CR or LF, or a NUL byte)');
 const TOO_LONG = reply(500, '5.5.2', 'Error: line too long');
 const ANSWERED = Symbol('answered');
+const NEED_MAIL = reply(503, '5.5.1', 'Error: need MAIL command');
+const NEED_RCPT = reply(503, '5.5.1', 'Error: need RCPT command');
+
+/** A BDAT chunk being read: its bytes go to the message, or are skipped when the command was refused. */
+interface Chunk {
+  remaining: number;
+  last: boolean;
+  /** The reply to give once the chunk's bytes are consumed, instead of accepting them. */
+  refusal?: Reply;
+}
 
 export class SmtpSession {
   private input: Buffer = Buffer.alloc(0);
@@ -37,23 +51,35 @@ export class SmtpSession {
   private helo?: string;
   private esmtp = false;
   private tx?: Transaction;
-  private data?: { reader: DataReader; writer: MessageWriter; tx: Transaction };
+  /** The message of the transaction while DATA or BDAT chunks arrive. */
+  private message?: { incoming: IncomingMessage; tx: Transaction; by: 'data' | 'bdat' };
+  private chunk?: Chunk;
+  /** Set while a SASL exchange waits for the client's next line. */
+  private sasl?: SaslExchange;
+  private authFailures = 0;
+  /** Between the 220 to STARTTLS and the end of the handshake: nothing is read as a command. */
+  private upgrading = false;
   private readonly ctx: SessionContext;
   private readonly sessionTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     private readonly role: ListenerRole,
     private readonly options: SmtpServerOptions,
   ) {
     const address = socket.remoteAddress ?? '';
     this.ctx = { client: { address, port: socket.remotePort ?? 0, listener: role }, trusted: options.isTrusted(address), results: new Map() };
-    socket.setTimeout(options.limits.commandTimeoutMs);
-    socket.on('timeout', () => this.closeWith(reply(421, '4.4.2', `${options.hostname} Error: timeout exceeded`)));
+    if (socket instanceof TLSSocket) this.ctx.client.tls = tlsInfo(socket);
+    this.attach(socket);
+    this.sessionTimer = setTimeout(() => (this.sessionOver = true), options.limits.sessionTimeoutMs).unref();
+  }
+
+  private attach(socket: Socket): void {
+    socket.setTimeout(this.options.limits.commandTimeoutMs);
+    socket.on('timeout', () => (this.upgrading ? socket.destroy() : this.closeWith(reply(421, '4.4.2', `${this.options.hostname} Error: timeout exceeded`))));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => this.end());
     socket.on('close', () => this.end());
-    this.sessionTimer = setTimeout(() => (this.sessionOver = true), options.limits.sessionTimeoutMs).unref();
   }
 
   private sessionOver = false;
@@ -71,7 +97,7 @@ export class SmtpSession {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.upgrading) return;
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
     if (!this.busy) void this.pump();
   }
@@ -80,20 +106,27 @@ export class SmtpSession {
   private async pump(): Promise<void> {
     this.busy = true;
     try {
-      while (!this.closed) {
-        if (this.data) {
+      while (!this.closed && !this.upgrading) {
+        if (this.chunk) {
+          if (!this.readChunk()) break;
+          await this.chunkDone(this.chunk);
+          continue;
+        }
+        if (this.message?.by === 'data') {
           if (this.input.length === 0) break;
           const chunk = this.input;
           this.input = Buffer.alloc(0);
-          const { rest } = this.data.reader.feed(chunk);
+          const { rest } = this.message.incoming.feed(chunk);
           if (rest === undefined) break;
           this.input = rest;
-          await this.endOfData();
+          await this.endOfMessage();
           continue;
         }
         const line = this.nextLine();
         if (line === undefined) break;
-        if (line !== ANSWERED) await this.command(line);
+        if (line === ANSWERED) continue;
+        if (this.sasl) await this.saslResponse(line);
+        else await this.command(line);
       }
     } finally {
       this.busy = false;
@@ -144,9 +177,11 @@ export class SmtpSession {
         return this.rcpt(arg);
       case 'DATA':
         return this.startData(arg);
+      case 'BDAT':
+        return this.bdat(arg);
       case 'RSET':
         if (arg.trim() !== '') return this.answer(reply(501, '5.5.4', 'Syntax: RSET'));
-        this.tx = undefined;
+        this.resetTransaction();
         return this.answer(OK);
       case 'NOOP':
         return this.answer(OK);
@@ -156,10 +191,11 @@ export class SmtpSession {
       case 'VRFY':
         return this.answer(reply(252, '2.0.0', 'Cannot VRFY user, but will accept message and attempt delivery'));
       case 'HELP':
-        return this.answer(reply(214, '2.0.0', 'Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP; see RFC 5321'));
+        return this.answer(reply(214, '2.0.0', 'Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH; see RFC 5321'));
       case 'STARTTLS':
+        return this.startTls(arg);
       case 'AUTH':
-      case 'BDAT':
+        return this.auth(arg);
       case 'EXPN':
       case 'TURN':
       case 'ETRN':
@@ -176,9 +212,12 @@ export class SmtpSession {
     this.helo = name;
     this.ctx.client.helo = name;
     this.esmtp = extended;
-    this.tx = undefined;
+    this.resetTransaction();
     if (!extended) return this.answer(reply(250, '2.0.0', this.options.hostname), false);
-    const keywords = ['PIPELINING', `SIZE ${this.options.limits.maxMessageSize}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'DSN'];
+    const keywords = ['PIPELINING', `SIZE ${this.options.limits.maxMessageSize}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'DSN', 'CHUNKING'];
+    if (this.options.tls && !this.ctx.client.tls) keywords.push('STARTTLS');
+    if (this.ctx.client.tls) keywords.push('REQUIRETLS');
+    if (this.authOffered() && !this.ctx.client.authUser) keywords.push('AUTH PLAIN LOGIN');
     this.write(formatPlain(250, [this.options.hostname, ...keywords]));
   }
 
@@ -186,8 +225,11 @@ export class SmtpSession {
     if (!this.helo) return this.answer(reply(503, '5.5.1', 'Error: send HELO/EHLO first'));
     if (this.tx) return this.answer(reply(503, '5.5.1', 'Error: nested MAIL command'));
     if (this.sessionOver) return this.closeWith(reply(421, '4.4.2', `${this.options.hostname} Error: session too long`));
-    if (this.role !== 'mta') return this.answer(reply(530, '5.7.0', 'Authentication required'));
-    const parsed = parseMailCommand(arg, { maxMessageSize: this.options.limits.maxMessageSize, tls: false });
+    if (this.role !== 'mta' && !this.ctx.client.authUser) {
+      const needsTls = !this.ctx.client.tls && !this.options.auth?.allowPlaintext;
+      return this.answer(needsTls ? reply(530, '5.7.0', 'Must issue a STARTTLS command first') : reply(530, '5.7.0', 'Authentication required'));
+    }
+    const parsed = parseMailCommand(arg, { maxMessageSize: this.options.limits.maxMessageSize, tls: this.ctx.client.tls !== undefined });
     if (!parsed.ok) return this.answer(parsed.reply);
     if (!this.options.sink.hasRoomFor(parsed.params.declaredSize ?? this.options.limits.maxMessageSize)) {
       return this.answer(reply(452, '4.3.1', 'Insufficient system storage'));
@@ -201,7 +243,8 @@ export class SmtpSession {
 
   private async rcpt(arg: string): Promise<void> {
     const tx = this.tx;
-    if (!tx) return this.answer(reply(503, '5.5.1', 'Error: need MAIL command'));
+    if (!tx) return this.answer(NEED_MAIL);
+    if (this.message) return this.answer(reply(503, '5.5.1', 'Error: RCPT after BDAT'));
     if (tx.recipients.length >= this.options.limits.maxRecipients) return this.answer(reply(452, '4.5.3', 'Error: too many recipients'));
     const parsed = parseRcptCommand(arg, { smtputf8: tx.params.smtputf8 });
     if (!parsed.ok) return this.answer(parsed.reply);
@@ -213,47 +256,113 @@ export class SmtpSession {
 
   private async startData(arg: string): Promise<void> {
     const tx = this.tx;
-    if (!tx) return this.answer(reply(503, '5.5.1', 'Error: need MAIL command'));
-    if (tx.recipients.length === 0) return this.answer(reply(503, '5.5.1', 'Error: need RCPT command'));
+    if (!tx) return this.answer(NEED_MAIL);
+    if (this.message) return this.answer(reply(503, '5.5.1', 'Error: DATA after BDAT; send BDAT LAST or RSET'));
+    if (tx.recipients.length === 0) return this.answer(NEED_RCPT);
     if (arg.trim() !== '') return this.answer(reply(501, '5.5.4', 'Syntax: DATA'));
-    const ctx: DataContext = { ...this.ctx, sender: tx.sender, params: tx.params, recipients: tx.recipients };
-    const { verdict, check } = await this.safeChecks('data', ctx);
-    if (this.refuse(verdict, check, { from: tx.sender })) return;
-    const writer = this.options.sink.open();
-    const limit = this.options.limits.maxMessageSize;
-    const reader = new DataReader((chunk) => {
-      if (reader.size <= limit) writer.write(chunk);
-    });
-    writer.write(
-      Buffer.from(
-        receivedHeader({ helo: this.helo!, address: this.ctx.client.address, hostname: this.options.hostname, esmtp: this.esmtp, authenticated: false, recipients: tx.recipients, date: new Date() }),
-      ),
-    );
-    this.data = { reader, writer, tx };
+    const refusal = await this.dataRefusal(tx);
+    if (refusal) return this.answer(refusal);
+    this.openMessage(tx, 'data');
     this.socket.setTimeout(this.options.limits.dataTimeoutMs);
     // 3xx replies carry no enhanced code (RFC 3463 classes are 2, 4 and 5), as Postfix sends it
     this.write(formatPlain(354, ['End data with <CR><LF>.<CR><LF>']));
     this.flush();
   }
 
-  private async endOfData(): Promise<void> {
-    const { reader, writer, tx } = this.data!;
-    this.data = undefined;
+  /** BDAT size [LAST] (RFC 3030): the chunk's bytes are always read, even when the command is refused. */
+  private async bdat(arg: string): Promise<void> {
+    const match = /^ ([0-9]{1,15})( LAST)? *$/i.exec(arg);
+    if (!match) {
+      // Without a size there is no telling where the chunk ends; reading on would run its bytes as commands.
+      this.write(formatReply(reply(501, '5.5.4', 'Syntax: BDAT size [LAST]')));
+      return this.flushAndClose();
+    }
+    const size = Number(match[1]);
+    const last = match[2] !== undefined;
+    const tx = this.tx;
+    let refusal: Reply | undefined;
+    if (!tx) refusal = NEED_MAIL;
+    else if (tx.recipients.length === 0) refusal = NEED_RCPT;
+    else if (!this.message) {
+      refusal = await this.dataRefusal(tx);
+      if (refusal) this.tx = undefined;
+      else this.openMessage(tx, 'bdat');
+    }
+    this.chunk = { remaining: size, last, refusal };
+    if (size > 0) this.socket.setTimeout(this.options.limits.dataTimeoutMs);
+  }
+
+  /** Takes what has arrived of the current chunk; true once all of it is in. */
+  private readChunk(): boolean {
+    const chunk = this.chunk!;
+    if (chunk.remaining === 0) return true;
+    if (this.input.length === 0) return false;
+    const take = Math.min(chunk.remaining, this.input.length);
+    if (!chunk.refusal) this.message!.incoming.feed(this.input.subarray(0, take));
+    this.input = this.input.subarray(take);
+    chunk.remaining -= take;
+    return chunk.remaining === 0;
+  }
+
+  private async chunkDone(chunk: Chunk): Promise<void> {
+    this.chunk = undefined;
+    this.socket.setTimeout(this.options.limits.commandTimeoutMs);
+    if (chunk.refusal) return this.answer(chunk.refusal);
+    const incoming = this.message!.incoming;
+    if (incoming.tooBig) return this.endOfMessage();
+    if (chunk.last) return this.endOfMessage();
+    this.answer(reply(250, '2.0.0', `Ok: ${incoming.size} octets received`));
+  }
+
+  /** What the checks say to DATA or the first BDAT, as the reply to give; undefined: go ahead. */
+  private async dataRefusal(tx: Transaction): Promise<Reply | undefined> {
+    const ctx: DataContext = { ...this.ctx, sender: tx.sender, params: tx.params, recipients: tx.recipients };
+    const { verdict, check } = await this.safeChecks('data', ctx);
+    return this.refusal(verdict, check, { from: tx.sender });
+  }
+
+  private openMessage(tx: Transaction, by: 'data' | 'bdat'): void {
+    const client = this.ctx.client;
+    const trace = receivedHeader({
+      helo: this.helo!,
+      address: client.address,
+      hostname: this.options.hostname,
+      esmtp: this.esmtp,
+      tls: client.tls,
+      authenticated: client.authUser !== undefined,
+      recipients: tx.recipients,
+      date: new Date(),
+    });
+    const incoming = new IncomingMessage(this.options.sink.open(), {
+      maxSize: this.options.limits.maxMessageSize,
+      dotStuffed: by === 'data',
+      trace,
+      addMissingHeadersAs: client.authUser !== undefined ? this.options.hostname : undefined,
+    });
+    this.message = { incoming, tx, by };
+  }
+
+  private async endOfMessage(): Promise<void> {
+    const { incoming, tx } = this.message!;
+    const writer = incoming.writer;
+    this.message = undefined;
     this.tx = undefined;
     this.socket.setTimeout(this.options.limits.commandTimeoutMs);
-    if (reader.size > this.options.limits.maxMessageSize) {
+    incoming.finish();
+    if (incoming.tooBig) {
       writer.abort();
       return this.answer(reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'));
     }
-    if (reader.sawBareLineEnding && this.options.bareLineEndings === 'reject') {
+    if (incoming.sawBareLineEnding && this.options.bareLineEndings === 'reject') {
       writer.abort();
       return this.answer(reply(550, '5.5.2', 'Message contains bare CR or LF line endings; only CRLF is allowed'));
     }
     const base: DataContext = { ...this.ctx, sender: tx.sender, params: tx.params, recipients: tx.recipients };
-    const { verdict, check } = await this.safeChecks('endOfData', { ...base, size: reader.size, readMessage: () => writer.read() });
-    if (this.refuse(verdict, check, { from: tx.sender })) {
+    const { verdict, check } = await this.safeChecks('endOfData', { ...base, size: incoming.size, readMessage: () => writer.read() });
+    const refusal = this.refusal(verdict, check, { from: tx.sender });
+    if (refusal) {
       writer.abort();
-      return;
+      return this.answer(refusal);
     }
     try {
       const id = await writer.commit({
@@ -263,12 +372,108 @@ export class SmtpSession {
         client: { ...this.ctx.client, helo: this.helo! },
         receivedAt: Date.now(),
       });
-      this.options.logger.info({ queueId: id, client: this.ctx.client.address, helo: this.helo, from: tx.sender, to: tx.recipients.map((r) => r.address), size: reader.size }, 'message accepted');
+      this.options.logger.info(
+        { queueId: id, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, from: tx.sender, to: tx.recipients.map((r) => r.address), size: incoming.size },
+        'message accepted',
+      );
       this.answer(reply(250, '2.0.0', `Ok: queued as ${id}`));
     } catch (err) {
       this.options.logger.error({ err: (err as Error).message, client: this.ctx.client.address }, 'message could not be stored');
       this.answer(reply(451, '4.3.0', 'Error: queue file write error'));
     }
+  }
+
+  private resetTransaction(): void {
+    this.tx = undefined;
+    this.message?.incoming.writer.abort();
+    this.message = undefined;
+  }
+
+  /** STARTTLS (RFC 3207): whatever the client sent after it in the clear is dropped (CVE-2011-0411). */
+  private startTls(arg: string): void {
+    const tls = this.options.tls;
+    if (!tls) return this.answer(reply(502, '5.5.1', 'Error: STARTTLS is not offered here'));
+    if (this.ctx.client.tls) return this.answer(reply(503, '5.5.1', 'Error: TLS already active'));
+    if (arg.trim() !== '') return this.answer(reply(501, '5.5.4', 'Syntax: STARTTLS'));
+    if (this.tx) return this.answer(reply(503, '5.5.1', 'Error: MAIL transaction in progress'));
+    this.write(formatReply(reply(220, '2.0.0', 'Ready to start TLS')));
+    this.flush();
+    this.input = Buffer.alloc(0);
+    this.upgrading = true;
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('timeout');
+    plain.setTimeout(0);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: tls.defaultContext, SNICallback: tls.SNICallback });
+    this.socket = secure;
+    this.attach(secure);
+    secure.once('secure', () => {
+      // RFC 3207 §4.2: everything learnt before TLS is forgotten; the client starts again with EHLO.
+      this.upgrading = false;
+      this.helo = undefined;
+      this.esmtp = false;
+      this.ctx.client.helo = undefined;
+      this.ctx.client.authUser = undefined;
+      this.ctx.client.tls = tlsInfo(secure);
+      this.resetTransaction();
+    });
+  }
+
+  private authOffered(): boolean {
+    const auth = this.options.auth;
+    if (!auth || (this.role === 'mta' && !auth.onMta)) return false;
+    return this.ctx.client.tls !== undefined || auth.allowPlaintext;
+  }
+
+  /** AUTH mechanism [initial-response] (RFC 4954). */
+  private async auth(arg: string): Promise<void> {
+    const auth = this.options.auth;
+    if (!this.authOffered()) {
+      const tlsWouldHelp = auth && (this.role !== 'mta' || auth.onMta) && !this.ctx.client.tls;
+      if (tlsWouldHelp) return this.answer(reply(538, '5.7.11', 'Encryption required for requested authentication mechanism'));
+      return this.answer(reply(502, '5.5.1', 'Error: authentication not enabled'));
+    }
+    if (!this.esmtp) return this.answer(reply(503, '5.5.1', 'Error: send EHLO first'));
+    if (this.ctx.client.authUser) return this.answer(reply(503, '5.5.1', 'Error: already authenticated'));
+    if (this.tx) return this.answer(reply(503, '5.5.1', 'Error: MAIL transaction in progress'));
+    const [mechanism = '', initial, ...extra] = arg.trim().split(' ');
+    if (mechanism === '' || extra.length > 0) return this.answer(reply(501, '5.5.4', 'Syntax: AUTH mechanism [initial-response]'));
+    const name = mechanism.toUpperCase();
+    if (!isSaslMechanism(name)) return this.answer(reply(504, '5.5.4', 'Unsupported authentication mechanism'));
+    const exchange = new SaslExchange(name);
+    return this.saslStep(exchange, exchange.begin(initial));
+  }
+
+  private saslResponse(line: Buffer): Promise<void> {
+    const exchange = this.sasl!;
+    this.sasl = undefined;
+    if (line.includes(0)) return Promise.resolve(this.answer(BAD_LINE));
+    return this.saslStep(exchange, exchange.respond(line.toString('latin1')));
+  }
+
+  private async saslStep(exchange: SaslExchange, step: SaslStep): Promise<void> {
+    if (step.kind === 'error') return this.answer(step.reply);
+    if (step.kind === 'challenge') {
+      this.sasl = exchange;
+      this.write(`334 ${step.challenge}\r\n`);
+      return;
+    }
+    const auth = this.options.auth!;
+    // An authzid naming someone else would let one user send as another: not offered.
+    const result = step.authzid !== '' && step.authzid !== step.authcid ? 'fail' : await auth.authenticator.verify(step.authcid, step.password);
+    const user = printable(step.authcid).slice(0, 256);
+    if (result === 'ok') {
+      this.ctx.client.authUser = step.authcid;
+      this.options.logger.info({ client: this.ctx.client.address, user, mechanism: exchange.mechanism }, 'authenticated');
+      return this.answer(reply(235, '2.7.0', 'Authentication successful'));
+    }
+    if (result === 'unavailable') return this.answer(reply(454, '4.7.0', 'Temporary authentication failure'));
+    this.authFailures++;
+    this.options.logger.info({ check: 'auth', client: this.ctx.client.address, helo: this.helo, user, mechanism: exchange.mechanism, failures: this.authFailures }, 'authentication failed');
+    // The same wait for every failure, so guessing is slow and the timing tells nothing.
+    await sleep(auth.failureDelayMs);
+    this.answer(reply(535, '5.7.8', 'Authentication credentials invalid'));
+    if (this.authFailures >= auth.maxFailures && !this.closed) this.closeWith(reply(421, '4.7.0', `${this.options.hostname} Error: too many failed authentications`));
   }
 
   /** A check that throws is a temporary failure, never a crash or an accept. */
@@ -282,10 +487,16 @@ export class SmtpSession {
   }
 
   private refuse(verdict: Verdict, check: string | undefined, details: Record<string, string>): boolean {
-    if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return false;
+    const refusal = this.refusal(verdict, check, details);
+    if (refusal) this.answer(refusal);
+    return refusal !== undefined;
+  }
+
+  /** A refusal is logged and returned as the reply to give; undefined when the verdict lets the session go on. */
+  private refusal(verdict: Verdict, check: string | undefined, details: Record<string, string>): Reply | undefined {
+    if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return undefined;
     this.log(check, verdict, details);
-    this.answer({ code: verdict.code, enhanced: verdict.enhanced, text: verdict.text });
-    return true;
+    return { code: verdict.code, enhanced: verdict.enhanced, text: verdict.text };
   }
 
   private log(check: string | undefined, verdict: Verdict, details: Record<string, string>): void {
@@ -314,6 +525,13 @@ export class SmtpSession {
     this.output = '';
   }
 
+  /** Postern is stopping: a last reply, then the connection ends. */
+  shutdown(text: string): void {
+    if (this.closed) return;
+    this.socket.end(text);
+    this.end();
+  }
+
   private closeWith(r: Reply): void {
     this.write(formatReply(r));
     this.flushAndClose();
@@ -329,9 +547,10 @@ export class SmtpSession {
   private end(): void {
     this.closed = true;
     clearTimeout(this.sessionTimer);
-    if (this.data) {
-      this.data.writer.abort();
-      this.data = undefined;
-    }
+    this.resetTransaction();
   }
+}
+
+function tlsInfo(socket: TLSSocket): { version: string; cipher: string } {
+  return { version: socket.getProtocol() ?? 'TLS', cipher: socket.getCipher()?.standardName ?? 'unknown' };
 }
