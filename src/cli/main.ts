@@ -49,11 +49,19 @@ async function run(argv: string[]): Promise<number> {
       noMore(0);
       return checkConfigVerb(config());
     case 'user':
-      return userVerb(rest, values.file);
+      return userVerb(rest, values.file ?? usersFileOf(config));
     case 'dns':
       return dnsVerb(rest, values.origin, config);
   }
   return unknownVerb(verb);
+}
+
+/** Without --file: the first `file` backend of the configuration's directory.backends. */
+function usersFileOf(config: () => Config): string {
+  const loaded = config();
+  const backend = loaded.directory.backends.find((b) => b.type === 'file');
+  if (!backend) throw new UsageError(`${loaded.configFile} has no file backend in directory.backends: give the users file with --file PATH, or add directory: { backends: [ { type: file, path: users.yaml } ] }`);
+  return backend.path;
 }
 
 async function dnsVerb(args: string[], origin: string | undefined, config: () => Config): Promise<number> {

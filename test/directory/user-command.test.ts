@@ -72,3 +72,19 @@ test('user refuses empty passwords, unknown users and broken files without touch
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /usage: postern user/);
 });
+
+test('without --file, user works on the first file backend of the configuration, and says what to do when there is none', (t) => {
+  const dir = tempDir();
+  t.after(dir.remove);
+  const config = join(dir.path, 'postern.yaml');
+  writeFileSync(config, `dataDir: ./var\ndirectory: { backends: [ { type: file, path: users.yaml } ] }\n`);
+  assert.equal(user(['add', 'carol@example.test', '--config', config], 'pw').status, 0);
+  assert.equal(user(['list', '--config', config]).stdout, 'carol@example.test\n');
+  assert.match(readFileSync(join(dir.path, 'users.yaml'), 'utf8'), /carol@example\.test/);
+
+  const bare = join(dir.path, 'bare.yaml');
+  writeFileSync(bare, 'dataDir: ./var\n');
+  const none = user(['list', '--config', bare]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no file backend in directory\.backends: give the users file with --file PATH/);
+});

@@ -7,22 +7,22 @@ import { UserFileError } from '../../directory/user-file.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type VerbHelp } from '../usage.ts';
 
 export const USER_HELP: VerbHelp = {
-  usage: 'postern user add|passwd|del ADDRESS --file PATH | postern user list --file PATH',
+  usage: 'postern user add|passwd|del ADDRESS [--file PATH] | postern user list [--file PATH]',
   summary: 'manage the users of a file directory backend (SMTP AUTH)',
   details:
     'add ADDRESS     add a user; the password is read from stdin when it is not a terminal, else typed twice\n' +
     'passwd ADDRESS  set a new password for a user (read the same way)\n' +
     'del ADDRESS     remove a user and its aliases\n' +
     'list            print the users, one a line, with their aliases\n' +
-    '--file PATH     the users file (YAML); add creates it (mode 0600) when missing\n' +
+    '--file PATH     the users file (YAML); add creates it (mode 0600) when missing. Default: the first\n' +
+    '                `file` backend in directory.backends of the configuration (--config)\n' +
     'The file is rewritten atomically with its comments and other entries kept; a running Postern picks up the change.',
 };
 
-/** args: the words after "user"; file: the --file option. */
-export async function userVerb(args: string[], file: string | undefined): Promise<number> {
+/** args: the words after "user"; file: the --file option, or the configuration's users file. */
+export async function userVerb(args: string[], file: string): Promise<number> {
   const [sub, address, ...extra] = args;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; see "postern help user"`);
-  if (!file) throw new UsageError('--file PATH is required: the users file of the file directory backend');
   const needsAddress = sub === 'add' || sub === 'passwd' || sub === 'del';
   if (!needsAddress && sub !== 'list') throw new UsageError(`unknown user verb ${sub ? `"${sub}"` : '(none given)'}; expected add, passwd, del or list`);
   if (needsAddress !== (address !== undefined)) throw new UsageError(`usage: ${USER_HELP.usage}`);
