@@ -3,7 +3,8 @@
 # Services are kept from auto-starting: the tests start their own throwaway instances.
 set -euo pipefail
 
-packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks postfix nmap)
+# libnet-ssleay-perl: swaks speaks TLS through it (only a Recommends of swaks, which --no-install-recommends skips)
+packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks libnet-ssleay-perl postfix nmap)
 
 missing=()
 for p in "${packages[@]}"; do

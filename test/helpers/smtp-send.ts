@@ -19,7 +19,14 @@ export interface SendResult {
   reply: string;
 }
 
-export function sendWithSmtplib(port: number, messages: OutgoingMessage[], sessions = 1): Promise<SendResult[]> {
+/** TLS and AUTH for the sessions: STARTTLS or implicit TLS, verified against `cafile`; AUTH with `login`. */
+export interface SessionSecurity {
+  tls?: 'starttls' | 'implicit';
+  cafile?: string;
+  login?: [user: string, password: string];
+}
+
+export function sendWithSmtplib(port: number, messages: OutgoingMessage[], sessions = 1, security: SessionSecurity = {}): Promise<SendResult[]> {
   return new Promise((done, fail) => {
     const child = spawn('python3', [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -32,6 +39,6 @@ export function sendWithSmtplib(port: number, messages: OutgoingMessage[], sessi
       const results = out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as SendResult);
       done(results.sort((a, b) => a.index - b.index));
     });
-    child.stdin.end(JSON.stringify({ host: '127.0.0.1', port, sessions, messages }));
+    child.stdin.end(JSON.stringify({ host: '127.0.0.1', port, sessions, messages, ...security }));
   });
 }

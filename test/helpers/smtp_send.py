@@ -1,13 +1,16 @@
 """Sends mail with Python's smtplib, as a real client does.
 
 Reads JSON from stdin: {"host", "port", "sessions": N, "messages": [{"from", "to": [...], "body",
-"mail_options": [...], "rcpt_options": [...], "smtputf8": bool}]}. The messages are spread over
+"mail_options": [...], "rcpt_options": [...], "smtputf8": bool}], and optionally "tls": "starttls" or
+"implicit" with "cafile" (the CA that signed the server's certificate, which must name the host
+address), and "login": [user, password] for AUTH}. The messages are spread over
 N parallel sessions (threads). Prints one JSON line per message as soon as it is answered:
 {"index", "ok", "code", "reply"} -- so a caller that kills the server midway still knows which
 messages got their 250.
 """
 import json
 import smtplib
+import ssl
 import sys
 import threading
 
@@ -20,14 +23,29 @@ def report(index, ok, code, reply):
         print(json.dumps({"index": index, "ok": ok, "code": code, "reply": reply}), flush=True)
 
 
+def connect():
+    tls = job.get("tls")
+    context = ssl.create_default_context(cafile=job["cafile"]) if tls else None
+    if tls == "implicit":
+        client = smtplib.SMTP_SSL(job["host"], job["port"], timeout=10, context=context, local_hostname="client.example.org")
+    else:
+        client = smtplib.SMTP(job["host"], job["port"], timeout=10, local_hostname="client.example.org")
+    client.ehlo("client.example.org")
+    if tls == "starttls":
+        client.starttls(context=context)
+        client.ehlo("client.example.org")
+    if job.get("login"):
+        client.login(*job["login"])
+    return client
+
+
 def worker(indexes):
     client = None
     for i in indexes:
         m = job["messages"][i]
         try:
             if client is None:
-                client = smtplib.SMTP(job["host"], job["port"], timeout=10)
-                client.ehlo("client.example.org")
+                client = connect()
             code, reply = client.mail(m["from"], m.get("mail_options", []))
             if code != 250:
                 report(i, False, code, reply.decode())
