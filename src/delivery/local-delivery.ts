@@ -26,8 +26,16 @@ export class LocalDelivery {
 
   /** Delivers what is due now (recovery after a start), then each message as it is committed. */
   start(): void {
-    this.stopOnCommit = this.options.spool.onCommitted((id) => void this.deliver(id));
+    // A fresh commit's envelope says whether it has a local recipient: mail that only waits for
+    // remote delivery is not read back from the spool at all.
+    this.stopOnCommit = this.options.spool.onCommitted((id, envelope) => {
+      if (envelope.recipients.some((r) => this.routeOf(r.address)?.type === 'maildir')) void this.deliver(id);
+    });
     void this.sweep();
+  }
+
+  private routeOf(address: string): Routes[string] | undefined {
+    return routeFor(this.options.routes, address.slice(address.lastIndexOf('@') + 1));
   }
 
   /** New routes take effect for the next delivery (reload). */
@@ -56,13 +64,13 @@ export class LocalDelivery {
   }
 
   private async deliverNow(id: string): Promise<void> {
-    const { spool, routes, hostname, logger } = this.options;
+    const { spool, hostname, logger } = this.options;
     const message = spool.message(id);
     if (!message) return;
     const now = Date.now();
     for (const r of message.recipients) {
       if ((r.state !== 'queued' && r.state !== 'deferred') || r.nextAttempt > now) continue;
-      const route = routeFor(routes, r.address.slice(r.address.lastIndexOf('@') + 1));
+      const route = this.routeOf(r.address);
       if (route?.type !== 'maildir') continue;
       try {
         const result = await deliverToMaildir({ root: route.path, queueId: id, sender: message.envelope.sender, recipient: r.address, hostname, message: spool.readBody(id) });

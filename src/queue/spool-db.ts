@@ -1,4 +1,5 @@
-// The spool's index: envelopes and recipients in SQLite. Bodies are files beside it.
+// The spool's index: envelopes and recipients in SQLite, and the bodies of small messages (larger
+// ones are files beside it).
 import Database from 'better-sqlite3';
 import type { ClientInfo, Envelope, Recipient } from './envelope.ts';
 
@@ -19,6 +20,14 @@ export interface StoredMessage {
   recipients: StoredRecipient[];
 }
 
+export interface NewMessage {
+  id: string;
+  envelope: Envelope;
+  size: number;
+  /** The body, when it is stored in SQLite rather than as a file. */
+  body?: Buffer;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, sender TEXT NOT NULL, body_type TEXT NOT NULL, smtputf8 INTEGER NOT NULL,
@@ -30,6 +39,9 @@ CREATE TABLE IF NOT EXISTS recipients (
   address TEXT NOT NULL, notify TEXT, orcpt_type TEXT, orcpt_address TEXT,
   state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT,
   PRIMARY KEY (message_id, idx)
+) STRICT;
+CREATE TABLE IF NOT EXISTS bodies (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE, data BLOB NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS recipients_due ON recipients(state, next_attempt);
 `;
@@ -47,12 +59,15 @@ export class SpoolDb {
   private readonly db: Database.Database;
   private readonly insertMessage;
   private readonly insertRecipient;
+  private readonly insertBody;
+  private readonly selectBody;
   private readonly selectMessage;
   private readonly selectRecipients;
   private readonly selectDue;
   private readonly updateRecipient;
   private readonly deleteMessage;
   private readonly countPending;
+  private readonly insertAll;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -67,6 +82,8 @@ export class SpoolDb {
     this.insertRecipient = this.db.prepare(
       "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
     );
+    this.insertBody = this.db.prepare('INSERT INTO bodies (message_id, data) VALUES (?, ?)');
+    this.selectBody = this.db.prepare<[string], Buffer>('SELECT data FROM bodies WHERE message_id = ?').pluck();
     this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
     this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
     this.selectDue = this.db.prepare<[number, string, number], { message_id: string }>(
@@ -76,19 +93,26 @@ export class SpoolDb {
       'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
     );
     this.deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
-    this.countPending = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND state IN ('queued', 'deferred')");
-  }
-
-  /** Inserts a batch of messages in one transaction: one WAL fsync for all of them (group commit). */
-  insertBatch(batch: ReadonlyArray<{ id: string; envelope: Envelope; size: number }>): void {
-    this.db.transaction(() => {
-      for (const { id, envelope: e, size } of batch) {
+    this.insertAll = this.db.transaction((batch: ReadonlyArray<NewMessage>) => {
+      for (const { id, envelope: e, size, body } of batch) {
         this.insertMessage.run(id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt);
         e.recipients.forEach((r, idx) =>
           this.insertRecipient.run(id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt),
         );
+        if (body) this.insertBody.run(id, body);
       }
-    })();
+    });
+    this.countPending = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND state IN ('queued', 'deferred')");
+  }
+
+  /** Inserts a batch of messages in one transaction: one WAL fsync for all of them (group commit). */
+  insertBatch(batch: ReadonlyArray<NewMessage>): void {
+    this.insertAll(batch);
+  }
+
+  /** The body when it is stored here; undefined when it is a file. */
+  body(id: string): Buffer | undefined {
+    return this.selectBody.get(id);
   }
 
   message(id: string): StoredMessage | undefined {

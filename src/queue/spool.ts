@@ -1,18 +1,21 @@
 // The durable spool: a message is acknowledged only once it is on stable storage.
 //
 // Commit order (Postfix's "write, fsync, mark ready, then acknowledge"):
-//   1. the body is written to incoming/, fdatasync'd, and renamed into messages/<id>;
-//   2. the messages/ folder is fsync'd, so the rename itself survives a crash;
-//   3. envelope and recipients are inserted into SQLite (WAL, synchronous=FULL).
-// Only then does commit() resolve and the SMTP engine say 250. A crash before step 3 leaves a
-// body without a row, which recovery deletes (the client got no 250 and will retry); a row
-// without a body cannot happen. Steps 2 and 3 are shared by every commit waiting at that moment
-// (group commit): many sessions, one directory fsync and one WAL fsync.
-import { createReadStream, mkdirSync, readdirSync, rmSync, statfsSync, type ReadStream } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+//   1. a body larger than INLINE_MAX is written to incoming/, fdatasync'd, and renamed into
+//      messages/<id>; the messages/ folder is fsync'd, so the rename itself survives a crash;
+//   2. envelope and recipients, and a smaller body itself, are inserted into SQLite (WAL,
+//      synchronous=FULL).
+// Only then does commit() resolve and the SMTP engine say 250. A crash before step 2 leaves a
+// body file without a row, which recovery deletes (the client got no 250 and will retry); a row
+// without a body cannot happen. The folder fsync and the SQLite transaction are shared by every
+// commit waiting at that moment (group commit): many sessions, one WAL fsync. Most mail is
+// small, and then a commit costs no file operation of its own at all.
+import { createReadStream, mkdirSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import { fsyncPath } from '../system/fsync.ts';
+import { BodyFile } from './body-file.ts';
 import type { Envelope } from './envelope.ts';
 import { newQueueId } from './queue-id.ts';
 import { SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
@@ -25,13 +28,13 @@ export interface SpoolOptions {
   logger: Logger;
 }
 
-/** A message being received: bytes go to a temporary file as they arrive. */
+/** A message being received: small bodies are kept in memory, larger ones go to a temporary file as they arrive. */
 export interface SpoolWriter {
   write(chunk: Buffer): void;
   /** Resolves with the queue id once the message is durable (see the commit order above). */
   commit(envelope: Envelope): Promise<string>;
-  /** The bytes written so far, read back once they are in the file (end-of-data checks run before the commit). */
-  read(): Promise<ReadStream>;
+  /** The bytes written so far (end-of-data checks run before the commit). */
+  read(): Promise<Readable>;
   abort(): void;
 }
 
@@ -39,11 +42,14 @@ interface PendingCommit {
   id: string;
   envelope: Envelope;
   size: number;
+  /** The body itself when it goes into SQLite; undefined when it is a file in messages/. */
+  body?: Buffer;
   done: (error?: Error) => void;
 }
 
 const FREE_SPACE_CACHE_MS = 1000;
-const WRITE_BLOCK = 64 * 1024;
+/** Bodies up to this size are stored in SQLite with their envelope, larger ones as files. */
+export const INLINE_MAX = 128 * 1024;
 
 export class Spool {
   private readonly incoming: string;
@@ -52,7 +58,7 @@ export class Spool {
   private flushing = false;
   private freeBytes = { value: 0, at: 0 };
   private tempCounter = 0;
-  private readonly committedListeners = new Set<(id: string) => void>();
+  private readonly committedListeners = new Set<(id: string, envelope: Envelope) => void>();
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -101,63 +107,36 @@ export class Spool {
   }
 
   open(): SpoolWriter {
-    const temp = join(this.incoming, `${process.pid}.${++this.tempCounter}`);
     let size = 0;
-    let failed: Error | undefined;
-    let handle: Promise<FileHandle> | undefined;
-    let writes: Promise<unknown> = Promise.resolve();
-    // The SMTP engine hands over a line at a time: collected here and written in large blocks,
-    // one write call per WRITE_BLOCK bytes instead of one per line.
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const file = () => (handle ??= open(temp, 'wx', 0o600));
-    const record = (err: Error) => (failed ??= err);
-    const drain = (): Promise<unknown> => {
-      if (pendingBytes > 0) {
-        const block = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        writes = writes.then(async () => {
-          if (!failed) await (await file()).write(block);
-        }).catch(record);
-      }
-      return writes;
-    };
+    let inMemory: Buffer[] = [];
+    let file: BodyFile | undefined;
     return {
       write: (chunk) => {
         size += chunk.length;
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_BLOCK) void drain();
+        if (file) return file.append(chunk);
+        inMemory.push(chunk);
+        if (size > INLINE_MAX) {
+          file = new BodyFile(join(this.incoming, `${process.pid}.${++this.tempCounter}`));
+          for (const part of inMemory) file.append(part);
+          inMemory = [];
+        }
       },
-      read: async () => {
-        await drain();
-        return createReadStream(temp);
-      },
+      read: async () => (file ? file.read() : bufferStream(Buffer.concat(inMemory, size))),
       abort: () => {
-        pending = [];
-        pendingBytes = 0;
-        writes = writes.then(async () => {
-          if (handle) await (await handle).close().catch(() => undefined);
-          rmSync(temp, { force: true });
-        });
+        inMemory = [];
+        file?.discard();
       },
       commit: async (envelope) => {
-        await drain();
-        const fh = await file();
-        try {
-          if (failed) throw failed;
-          await fh.datasync();
-        } finally {
-          await fh.close();
-        }
         const id = newQueueId();
-        await rename(temp, join(this.messages, id));
+        let body: Buffer | undefined;
+        if (file) await file.commitTo(join(this.messages, id));
+        else body = Buffer.concat(inMemory, size);
+        inMemory = [];
         await new Promise<void>((resolve, reject) => {
-          this.batch.push({ id, envelope, size, done: (err) => (err ? reject(err) : resolve()) });
+          this.batch.push({ id, envelope, size, body, done: (err) => (err ? reject(err) : resolve()) });
           this.scheduleFlush();
         });
-        for (const listener of this.committedListeners) listener(id);
+        for (const listener of this.committedListeners) listener(id, envelope);
         return id;
       },
     };
@@ -169,19 +148,19 @@ export class Spool {
     setImmediate(() => void this.flush());
   }
 
-  /** One directory fsync and one SQLite transaction for every commit waiting now. */
+  /** At most one folder fsync and one SQLite transaction for every commit waiting now. */
   private async flush(): Promise<void> {
     while (this.batch.length > 0) {
       const batch = this.batch;
       this.batch = [];
       try {
-        await fsyncPath(this.messages);
+        if (batch.some((c) => c.body === undefined)) await fsyncPath(this.messages);
         this.db.insertBatch(batch);
         for (const c of batch) c.done();
       } catch (err) {
         this.options.logger.error({ err: (err as Error).message, messages: batch.length }, 'spool commit failed');
         for (const c of batch) {
-          rmSync(join(this.messages, c.id), { force: true });
+          if (c.body === undefined) rmSync(join(this.messages, c.id), { force: true });
           c.done(err as Error);
         }
       }
@@ -190,7 +169,7 @@ export class Spool {
   }
 
   /** Called with each queue id once it is committed (wakes the delivery side). */
-  onCommitted(listener: (id: string) => void): () => void {
+  onCommitted(listener: (id: string, envelope: Envelope) => void): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
   }
@@ -204,8 +183,9 @@ export class Spool {
     return this.db.message(id);
   }
 
-  readBody(id: string): ReadStream {
-    return createReadStream(join(this.messages, id));
+  readBody(id: string): Readable {
+    const inline = this.db.body(id);
+    return inline ? bufferStream(inline) : createReadStream(join(this.messages, id));
   }
 
   setRecipientState(id: string, index: number, state: RecipientState, options: { nextAttempt?: number; error?: string } = {}): void {
@@ -220,7 +200,7 @@ export class Spool {
   }
 
   private remove(id: string): void {
-    // Row first: a crash in between leaves a body without a row, which recovery removes.
+    // Row first: a crash in between leaves a body file without a row, which recovery removes.
     this.db.delete(id);
     rmSync(join(this.messages, id), { force: true });
   }
@@ -228,4 +208,8 @@ export class Spool {
   close(): void {
     this.db.close();
   }
+}
+
+function bufferStream(body: Buffer): Readable {
+  return Readable.from([body], { objectMode: false });
 }

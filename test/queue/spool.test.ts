@@ -5,7 +5,7 @@ import { text } from 'node:stream/consumers';
 import { test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { Envelope } from '../../src/queue/envelope.ts';
-import { Spool } from '../../src/queue/spool.ts';
+import { INLINE_MAX, Spool } from '../../src/queue/spool.ts';
 import { scratchDir } from '../helpers/scratch-dirs.ts';
 
 const envelope = (over: Partial<Envelope> = {}): Envelope => ({
@@ -57,20 +57,36 @@ test('group commit: 300 concurrent commits, every one stored once under its own 
   spool.close();
 });
 
+test('a small body is stored with its envelope in SQLite, a larger one as a file; both come back whole', async () => {
+  const dir = await scratchDir();
+  const spool = await openSpool(dir);
+  const small = 'Subject: small\r\n\r\n' + 'x'.repeat(INLINE_MAX - 40) + '\r\n';
+  const large = 'Subject: large\r\n\r\n' + 'y'.repeat(INLINE_MAX) + '\r\n';
+  const [smallId, largeId] = await Promise.all([store(spool, small), store(spool, large)]);
+  assert.deepEqual(readdirSync(join(dir, 'messages')), [largeId]);
+  assert.equal(await text(spool.readBody(smallId)), small);
+  assert.equal(await text(spool.readBody(largeId)), large);
+  assert.equal(spool.message(largeId)!.size, Buffer.byteLength(large));
+  spool.close();
+});
+
 test('recovery after a crash: partial and uncommitted bodies removed, committed messages kept', async () => {
   const dir = await scratchDir();
   const first = await openSpool(dir);
   const kept = await store(first, 'kept\r\n');
+  const keptLarge = await store(first, 'z'.repeat(INLINE_MAX + 1));
   const partial = first.open();
-  partial.write(Buffer.from('half a message'));
-  assert.equal(await text(await partial.read()), 'half a message'); // on disk, as a crash leaves it
+  partial.write(Buffer.alloc(INLINE_MAX + 1, 'h'));
+  assert.equal((await text(await partial.read())).length, INLINE_MAX + 1); // on disk, as a crash leaves it
+  assert.equal(readdirSync(join(dir, 'incoming')).length, 1);
   first.close();
   // what a crash leaves behind: a body written but not yet indexed
   writeFileSync(join(dir, 'messages', 'ORPHAN000000000'), 'never acknowledged');
   const second = await openSpool(dir);
   assert.deepEqual(readdirSync(join(dir, 'incoming')), []);
-  assert.deepEqual(readdirSync(join(dir, 'messages')), [kept]);
+  assert.deepEqual(readdirSync(join(dir, 'messages')), [keptLarge]);
   assert.equal(await text(second.readBody(kept)), 'kept\r\n');
+  assert.equal((await text(second.readBody(keptLarge))).length, INLINE_MAX + 1);
   second.close();
 });
 
@@ -97,10 +113,13 @@ test('recipient states; a finished message is removed, now or at the next start'
 test('an aborted message leaves nothing; read() gives back what was written before the commit', async () => {
   const dir = await scratchDir();
   const spool = await openSpool(dir);
-  const writer = spool.open();
-  writer.write(Buffer.from('Subject: check me\r\n'));
-  assert.equal(await text(await writer.read()), 'Subject: check me\r\n');
-  writer.abort();
+  for (const body of ['Subject: check me\r\n', `Subject: check me\r\n${'x'.repeat(INLINE_MAX)}`]) {
+    const writer = spool.open();
+    writer.write(Buffer.from(body.slice(0, 10)));
+    writer.write(Buffer.from(body.slice(10)));
+    assert.equal(await text(await writer.read()), body);
+    writer.abort();
+  }
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(readdirSync(join(dir, 'incoming')), []);
   assert.deepEqual(spool.due(Date.now()), []);
