@@ -8,6 +8,7 @@ import { openDirectory } from '../directory/directory.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
+import { rejectRouteCheck } from '../policy/reject-route.ts';
 import { relayCheck } from '../policy/relay.ts';
 import { Spool } from '../queue/spool.ts';
 import type { SmtpServerOptions } from '../smtp/server/options.ts';
@@ -18,7 +19,7 @@ import { loadServerTls } from '../smtp/server/tls-contexts.ts';
 const LOCAL_RETRY_MS = 5 * 60_000;
 
 function checksOf(config: Config): SmtpCheck[] {
-  return [relayCheck({ domains: config.domains })];
+  return [relayCheck({ domains: config.domains }), rejectRouteCheck(config.routes)];
 }
 
 export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>;

@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { domainName, duration, pathIn } from './fields.ts';
 import { listOf } from './sections/common.ts';
+import { deliverySection } from './sections/delivery.ts';
 import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
 import { logSection } from './sections/log.ts';
@@ -30,6 +31,7 @@ export function buildSchema(baseDir: string) {
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
       routes: routesSection(context),
+      delivery: deliverySection(),
       directory: directorySection(context),
       queue: queueSection(),
       resolver: resolverSection(),
@@ -37,11 +39,12 @@ export function buildSchema(baseDir: string) {
     })
     .superRefine((config, ctx) => {
       config.domains.forEach((domain, i) => {
-        if (routeFor(config.routes, domain) === undefined) {
+        const route = routeFor(config.routes, domain);
+        if (route === undefined || route.type === 'mx') {
           ctx.addIssue({
             code: 'custom',
             path: ['domains', i],
-            message: `${domain} has no route: add one under routes, e.g. routes: { ${domain}: { type: maildir, path: ./var/mail } } (delivering our own domain by MX would loop back to Postern)`,
+            message: `${domain} ${route === undefined ? 'has no route' : 'is routed by MX'}: add a route for it under routes, e.g. routes: { ${domain}: { type: smtp, host: 10.0.0.25 } } or { type: maildir, path: ./var/mail } (delivering our own domain by MX would loop back to Postern)`,
           });
         }
       });

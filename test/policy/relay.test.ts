@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RcptContext, Verdict } from '../../src/policy/check.ts';
 import { networkMatcher } from '../../src/policy/networks.ts';
+import { rejectRouteCheck } from '../../src/policy/reject-route.ts';
 import { relayCheck } from '../../src/policy/relay.ts';
 import { parseRcptCommand } from '../../src/smtp/server/syntax/rcpt.ts';
 
@@ -78,4 +79,12 @@ test('networkMatcher: both families, IPv4-mapped IPv6 clients, bare hosts, bad e
   for (const a of ['10.2.0.1', '192.0.2.8', '2001:db9::1', '::2', '::ffff:10.2.0.1', 'not an address', '']) assert.equal(inside(a), false, a);
   assert.throws(() => networkMatcher(['10.0.0.0/33']), /not a network: "10\.0\.0\.0\/33"/);
   assert.equal(networkMatcher([])('127.0.0.1'), false);
+});
+
+test('a reject route refuses its recipients at RCPT with its message; other routes pass', () => {
+  const routeCheck = rejectRouteCheck({ 'old.test': { type: 'reject', message: 'We moved to new.test' }, '*': { type: 'mx' } });
+  const rcpt = (address: string) =>
+    routeCheck.rcpt!({ client: { address: '192.0.2.99', port: 1, listener: 'mta' }, trusted: false, results: new Map(), sender: '', params: { body: '7bit', smtputf8: false, requireTls: false }, recipient: { address }, accepted: [] });
+  assert.deepEqual(rcpt('a@old.test'), { kind: 'reject', code: 550, enhanced: '5.7.1', text: 'We moved to new.test' });
+  assert.deepEqual(rcpt('a@new.test'), { kind: 'continue' });
 });
