@@ -1,5 +1,6 @@
 // The spool's index: envelopes and recipients in SQLite, and the bodies of small messages (larger
-// ones are files beside it).
+// ones are files beside it). New messages are inserted by the commit thread (commit-thread.ts)
+// from the rows insertRows() makes; this connection reads, updates and deletes.
 import Database from 'better-sqlite3';
 import type { ClientInfo, Envelope, Recipient } from './envelope.ts';
 
@@ -26,6 +27,32 @@ export interface NewMessage {
   size: number;
   /** The body, when it is stored in SQLite rather than as a file. */
   body?: Buffer;
+}
+
+/** Every connection's settings. WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd. */
+export const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON'];
+
+/** The inserts of a new message; an InsertRow names one by its index here. */
+export const INSERTS = [
+  'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+  'INSERT INTO bodies (message_id, data) VALUES (?, ?)',
+] as const;
+
+/** An index into INSERTS and its parameters: flat, so it crosses to the commit thread cheaply. */
+export type InsertRow = [statement: number, ...params: Array<string | number | null | Uint8Array>];
+
+/** The rows that store a batch of new messages, in the order they must be inserted. */
+export function insertRows(batch: ReadonlyArray<NewMessage>): InsertRow[] {
+  const rows: InsertRow[] = [];
+  for (const { id, envelope: e, size, body } of batch) {
+    rows.push([0, id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt]);
+    e.recipients.forEach((r, idx) =>
+      rows.push([1, id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt]),
+    );
+    if (body) rows.push([2, id, body]);
+  }
+  return rows;
 }
 
 const SCHEMA = `
@@ -57,9 +84,6 @@ interface RecipientRow {
 
 export class SpoolDb {
   private readonly db: Database.Database;
-  private readonly insertMessage;
-  private readonly insertRecipient;
-  private readonly insertBody;
   private readonly selectBody;
   private readonly selectMessage;
   private readonly selectRecipients;
@@ -67,22 +91,11 @@ export class SpoolDb {
   private readonly updateRecipient;
   private readonly deleteMessage;
   private readonly countPending;
-  private readonly insertAll;
 
   constructor(file: string) {
     this.db = new Database(file);
-    // WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
+    for (const pragma of PRAGMAS) this.db.pragma(pragma);
     this.db.exec(SCHEMA);
-    this.insertMessage = this.db.prepare(
-      'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.insertRecipient = this.db.prepare(
-      "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
-    );
-    this.insertBody = this.db.prepare('INSERT INTO bodies (message_id, data) VALUES (?, ?)');
     this.selectBody = this.db.prepare<[string], Buffer>('SELECT data FROM bodies WHERE message_id = ?').pluck();
     this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
     this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
@@ -93,21 +106,7 @@ export class SpoolDb {
       'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
     );
     this.deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
-    this.insertAll = this.db.transaction((batch: ReadonlyArray<NewMessage>) => {
-      for (const { id, envelope: e, size, body } of batch) {
-        this.insertMessage.run(id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt);
-        e.recipients.forEach((r, idx) =>
-          this.insertRecipient.run(id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt),
-        );
-        if (body) this.insertBody.run(id, body);
-      }
-    });
     this.countPending = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND state IN ('queued', 'deferred')");
-  }
-
-  /** Inserts a batch of messages in one transaction: one WAL fsync for all of them (group commit). */
-  insertBatch(batch: ReadonlyArray<NewMessage>): void {
-    this.insertAll(batch);
   }
 
   /** The body when it is stored here; undefined when it is a file. */

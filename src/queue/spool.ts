@@ -8,17 +8,20 @@
 // Only then does commit() resolve and the SMTP engine say 250. A crash before step 2 leaves a
 // body file without a row, which recovery deletes (the client got no 250 and will retry); a row
 // without a body cannot happen. The folder fsync and the SQLite transaction are shared by every
-// commit waiting at that moment (group commit): many sessions, one WAL fsync. Most mail is
-// small, and then a commit costs no file operation of its own at all.
+// commit waiting at that moment (group commit): many sessions, one WAL fsync. The transaction
+// runs on a worker thread (commit-thread.ts), so sessions go on while it waits for the disk and
+// the next group gathers meanwhile. Most mail is small, and then a commit costs no file
+// operation of its own at all.
 import { createReadStream, mkdirSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import { fsyncPath } from '../system/fsync.ts';
 import { BodyFile } from './body-file.ts';
+import { CommitThread } from './commit-thread.ts';
 import type { Envelope } from './envelope.ts';
 import { newQueueId } from './queue-id.ts';
-import { SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
+import { insertRows, SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
 
 export interface SpoolOptions {
   /** The spool's folder, e.g. <dataDir>/queue. */
@@ -63,6 +66,7 @@ export class Spool {
   private constructor(
     private readonly options: SpoolOptions,
     private readonly db: SpoolDb,
+    private readonly commits: CommitThread,
   ) {
     this.incoming = join(options.dir, 'incoming');
     this.messages = join(options.dir, 'messages');
@@ -70,7 +74,12 @@ export class Spool {
 
   static async open(options: SpoolOptions): Promise<Spool> {
     for (const sub of ['', 'incoming', 'messages']) mkdirSync(join(options.dir, sub), { recursive: true, mode: 0o700 });
-    const spool = new Spool(options, new SpoolDb(join(options.dir, 'queue.db')));
+    const file = join(options.dir, 'queue.db');
+    const db = new SpoolDb(file);
+    const spool = new Spool(options, db, await CommitThread.start(file).catch((err: unknown) => {
+      db.close();
+      throw err;
+    }));
     await spool.recover();
     return spool;
   }
@@ -155,7 +164,7 @@ export class Spool {
       this.batch = [];
       try {
         if (batch.some((c) => c.body === undefined)) await fsyncPath(this.messages);
-        this.db.insertBatch(batch);
+        await this.commits.insert(insertRows(batch));
         for (const c of batch) c.done();
       } catch (err) {
         this.options.logger.error({ err: (err as Error).message, messages: batch.length }, 'spool commit failed');
@@ -206,6 +215,7 @@ export class Spool {
   }
 
   close(): void {
+    this.commits.close();
     this.db.close();
   }
 }
