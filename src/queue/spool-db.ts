@@ -12,6 +12,8 @@ export interface StoredRecipient extends Recipient {
   attempts: number;
   nextAttempt: number;
   lastError?: string;
+  /** The sender has had its delay notice for this recipient. */
+  delayWarned: boolean;
 }
 
 export interface StoredMessage {
@@ -19,6 +21,8 @@ export interface StoredMessage {
   envelope: Envelope;
   size: number;
   recipients: StoredRecipient[];
+  /** Held by the administrator: not delivered until released. */
+  held: boolean;
 }
 
 export interface NewMessage {
@@ -59,12 +63,13 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, sender TEXT NOT NULL, body_type TEXT NOT NULL, smtputf8 INTEGER NOT NULL,
   require_tls INTEGER NOT NULL, ret TEXT, envid TEXT, declared_size INTEGER, size INTEGER NOT NULL,
-  client TEXT NOT NULL, received_at INTEGER NOT NULL
+  client TEXT NOT NULL, received_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS recipients (
   message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
   address TEXT NOT NULL, notify TEXT, orcpt_type TEXT, orcpt_address TEXT,
   state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT,
+  delay_warned INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (message_id, idx)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS bodies (
@@ -73,13 +78,26 @@ CREATE TABLE IF NOT EXISTS bodies (
 CREATE INDEX IF NOT EXISTS recipients_due ON recipients(state, next_attempt);
 `;
 
+/** Columns added after the first release of the schema: a spool written by an older Postern gets them. */
+const ADDED_COLUMNS = [
+  ['messages', 'held', 'INTEGER NOT NULL DEFAULT 0'],
+  ['recipients', 'delay_warned', 'INTEGER NOT NULL DEFAULT 0'],
+] as const;
+
+function addMissingColumns(db: Database.Database): void {
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
+
 interface MessageRow {
   id: string; sender: string; body_type: string; smtputf8: number; require_tls: number; ret: string | null; envid: string | null;
-  declared_size: number | null; size: number; client: string; received_at: number;
+  declared_size: number | null; size: number; client: string; received_at: number; held: number;
 }
 interface RecipientRow {
   message_id: string; idx: number; address: string; notify: string | null; orcpt_type: string | null; orcpt_address: string | null;
-  state: RecipientState; attempts: number; next_attempt: number; last_error: string | null;
+  state: RecipientState; attempts: number; next_attempt: number; last_error: string | null; delay_warned: number;
 }
 
 export class SpoolDb {
@@ -91,11 +109,15 @@ export class SpoolDb {
   private readonly updateRecipient;
   private readonly deleteMessage;
   private readonly countPending;
+  private readonly updateDelayWarned;
+  private readonly updateHeld;
+  private readonly updateDueNow;
 
   constructor(file: string) {
     this.db = new Database(file);
     for (const pragma of PRAGMAS) this.db.pragma(pragma);
     this.db.exec(SCHEMA);
+    addMissingColumns(this.db);
     this.selectBody = this.db.prepare<[string], Buffer>('SELECT data FROM bodies WHERE message_id = ?').pluck();
     this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
     this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
@@ -106,6 +128,9 @@ export class SpoolDb {
       'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
     );
     this.deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    this.updateDelayWarned = this.db.prepare('UPDATE recipients SET delay_warned = 1 WHERE message_id = ? AND idx = ?');
+    this.updateHeld = this.db.prepare('UPDATE messages SET held = ? WHERE id = ?');
+    this.updateDueNow = this.db.prepare("UPDATE recipients SET next_attempt = ? WHERE state IN ('queued', 'deferred') AND (message_id = ? OR ? IS NULL)");
     this.countPending = this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND state IN ('queued', 'deferred')");
   }
 
@@ -130,7 +155,7 @@ export class SpoolDb {
       client: JSON.parse(row.client) as ClientInfo,
       receivedAt: row.received_at,
     };
-    return { id, envelope, size: row.size, recipients };
+    return { id, envelope, size: row.size, recipients, held: row.held === 1 };
   }
 
   /** Ids of messages with a recipient due for delivery at `now`, oldest first, after `afterId` (paging). */
@@ -140,6 +165,25 @@ export class SpoolDb {
 
   setRecipientState(id: string, index: number, state: RecipientState, nextAttempt: number, error?: string): void {
     this.updateRecipient.run(state, state === 'queued' ? 0 : 1, nextAttempt, error ?? null, id, index);
+  }
+
+  markDelayWarned(id: string, index: number): void {
+    this.updateDelayWarned.run(id, index);
+  }
+
+  /** true: the message is held (not delivered); false: released. False when there is no such message. */
+  setHeld(id: string, held: boolean): boolean {
+    return this.updateHeld.run(held ? 1 : 0, id).changes > 0;
+  }
+
+  /** Makes the pending recipients of one message (or of all, when id is undefined) due at `now`; the number of recipients. */
+  makeDue(now: number, id?: string): number {
+    return this.updateDueNow.run(now, id ?? null, id ?? null).changes;
+  }
+
+  /** Every message id, oldest first, after `afterId` (paging). */
+  page(limit: number, afterId: string): string[] {
+    return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
   }
 
   hasPending(id: string): boolean {
@@ -168,6 +212,7 @@ function toRecipient(row: RecipientRow): StoredRecipient {
     state: row.state,
     attempts: row.attempts,
     nextAttempt: row.next_attempt,
+    delayWarned: row.delay_warned === 1,
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
   };
 }

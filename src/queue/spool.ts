@@ -201,6 +201,32 @@ export class Spool {
     this.db.setRecipientState(id, index, state, options.nextAttempt ?? Date.now(), options.error);
   }
 
+  markDelayWarned(id: string, index: number): void {
+    this.db.markDelayWarned(id, index);
+  }
+
+  /** Holds a message (never delivered while held) or releases it; false when there is no such message. */
+  setHeld(id: string, held: boolean): boolean {
+    return this.db.setHeld(id, held);
+  }
+
+  /** Makes one message's pending recipients (or every message's) due now: `flush` and `retry`. */
+  makeDue(now: number, id?: string): number {
+    return this.db.makeDue(now, id);
+  }
+
+  /** Every message id, oldest first (ids sort by time), a page at a time. */
+  page(limit: number, afterId = ''): string[] {
+    return this.db.page(limit, afterId);
+  }
+
+  /** Removes a message whatever its state (the administrator's delete); false when there was none. */
+  delete(id: string): boolean {
+    if (!this.db.message(id)) return false;
+    this.remove(id);
+    return true;
+  }
+
   /** Removes the message when no recipient is left to deliver; true when it was removed. */
   removeIfDone(id: string): boolean {
     if (this.db.hasPending(id)) return false;
