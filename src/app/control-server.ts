@@ -3,9 +3,9 @@ import { createConnection, createServer, type Server } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import type { ControlCommand, ControlReply, ControlRequest } from './control-protocol.ts';
 
-export type ControlHandler = (command: ControlCommand) => Promise<ControlReply>;
+export type ControlHandler = (command: ControlCommand, args: string[]) => Promise<ControlReply>;
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'reload', 'dns-reload', 'stop'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'reload', 'dns-reload', 'stop', 'queue'];
 const MAX_REQUEST_BYTES = 4096;
 
 /** True when a live Postern answers on the socket; a stale socket file from a crash is not. */
@@ -46,8 +46,9 @@ export async function startControlServer(path: string, handle: ControlHandler, l
       return { ok: false, message: 'the request is not JSON' };
     }
     if (!COMMANDS.includes(request.command)) return { ok: false, message: `unknown command ${JSON.stringify(request.command)}` };
+    const args = Array.isArray(request.args) ? request.args.map(String) : [];
     try {
-      return await handle(request.command);
+      return await handle(request.command, args);
     } catch (err) {
       logger.error({ err, command: request.command }, 'control command failed');
       return { ok: false, message: (err as Error).message };

@@ -3,11 +3,15 @@
 // delivery start once privileges are dropped, so every file they write belongs to Postern's user.
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { LocalDelivery } from '../delivery/local-delivery.ts';
+import { ConnectionPool } from '../delivery/connection-pool.ts';
+import { QueueAdmin, type AdminReply } from '../delivery/queue-admin.ts';
+import { QueueManager } from '../delivery/queue-manager.ts';
+import type { Resolver } from '../dns/resolver/resolver.ts';
 import { openDirectory } from '../directory/directory.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
+import { hopCountCheck } from '../policy/hop-count.ts';
 import { rejectRouteCheck } from '../policy/reject-route.ts';
 import { relayCheck } from '../policy/relay.ts';
 import { Spool } from '../queue/spool.ts';
@@ -15,11 +19,15 @@ import type { SmtpServerOptions } from '../smtp/server/options.ts';
 import { startSmtpServer, type SmtpServer } from '../smtp/server/server.ts';
 import type { MessageSink, MessageWriter } from '../smtp/server/sink.ts';
 import { loadServerTls } from '../smtp/server/tls-contexts.ts';
+import { connectSmtp } from '../smtp/client/connect.ts';
+import { resolverFromConfig } from './resolver-from-config.ts';
+import { selfIdentity } from './self-identity.ts';
 
-const LOCAL_RETRY_MS = 5 * 60_000;
+/** How long an outbound connection is kept open for the next message to the same place. */
+const IDLE_CONNECTION_MS = 5000;
 
 function checksOf(config: Config): SmtpCheck[] {
-  return [relayCheck({ domains: config.domains }), rejectRouteCheck(config.routes)];
+  return [relayCheck({ domains: config.domains }), rejectRouteCheck(config.routes), hopCountCheck()];
 }
 
 export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>;
@@ -54,7 +62,9 @@ class SpoolSink implements MessageSink {
 
 export class MailService {
   private spool?: Spool;
-  private delivery?: LocalDelivery;
+  private delivery?: QueueManager;
+  private admin?: QueueAdmin;
+  private resolver?: Resolver;
 
   private constructor(
     private readonly smtp: SmtpServer,
@@ -101,7 +111,26 @@ export class MailService {
       logger: this.logger,
     });
     this.sink.spool = this.spool;
-    this.delivery = new LocalDelivery({ spool: this.spool, routes: config.routes, hostname: config.hostname, logger: this.logger, retryMs: LOCAL_RETRY_MS });
+    this.resolver = resolverFromConfig(config, this.logger);
+    const { delivery, queue } = config;
+    this.delivery = new QueueManager({
+      spool: this.spool,
+      routes: config.routes,
+      hostname: config.hostname,
+      timing: { retryMinMs: queue.retry.min, retryMaxMs: queue.retry.max, delayWarningMs: queue.delayWarning, lifetimeMs: queue.lifetime },
+      pool: new ConnectionPool({ maxConnections: delivery.maxConnections, perDestination: delivery.perDestination, messagesPerConnection: delivery.messagesPerConnection, idleMs: IDLE_CONNECTION_MS }),
+      smtp: {
+        resolver: this.resolver,
+        self: selfIdentity(config),
+        connect: connectSmtp,
+        heloName: delivery.heloName ?? config.hostname,
+        sourceAddress: delivery.sourceAddress,
+        mxPort: delivery.port,
+        connectTimeoutMs: delivery.connectTimeout,
+      },
+      logger: this.logger,
+    });
+    this.admin = new QueueAdmin(this.spool, this.delivery, { now: () => Date.now() });
     this.delivery.start();
   }
 
@@ -111,9 +140,16 @@ export class MailService {
     this.delivery?.setRoutes(config.routes);
   }
 
+  /** `postern queue ACTION [ID]`, carried out on the running queue. */
+  queueCommand(args: string[]): Promise<AdminReply> {
+    if (!this.admin) return Promise.resolve({ ok: false, message: 'the queue is not open yet; try again in a moment' });
+    return this.admin.handle(args);
+  }
+
   async close(graceMs: number): Promise<void> {
     await this.smtp.close(graceMs);
     await this.delivery?.stop();
+    this.resolver?.close();
     this.spool?.close();
   }
 }

@@ -78,7 +78,7 @@ export class Postern {
     try {
       dropPrivileges({ user: config.user, group: config.group }, logger);
       await mail?.serve(config);
-      postern.control = await startControlServer(controlPath, (command) => postern.command(command), logger);
+      postern.control = await startControlServer(controlPath, (command, args) => postern.command(command, args), logger);
     } catch (err) {
       await Promise.all([dns?.close(), mail?.close(0)]);
       throw err;
@@ -88,7 +88,7 @@ export class Postern {
     return postern;
   }
 
-  async command(command: ControlCommand): Promise<ControlReply> {
+  async command(command: ControlCommand, args: string[] = []): Promise<ControlReply> {
     switch (command) {
       case 'status':
         return {
@@ -100,6 +100,8 @@ export class Postern {
         return this.reload();
       case 'dns-reload':
         return this.reloadZones(dnsZonesOf(this.config));
+      case 'queue':
+        return this.mail ? this.mail.queueCommand(args) : { ok: false, message: 'no SMTP listeners are configured: there is no mail queue' };
       case 'stop':
         setImmediate(() => void this.stop());
         return { ok: true, message: 'stopping' };

@@ -2,7 +2,7 @@ import { createConnection } from 'node:net';
 import type { ControlCommand, ControlReply } from '../app/control-protocol.ts';
 
 /** Sends one command to a running Postern. Rejects with a message an operator can act on. */
-export function sendControl(socketPath: string, command: ControlCommand, timeoutMs = 60_000): Promise<ControlReply> {
+export function sendControl(socketPath: string, command: ControlCommand, args: string[] = [], timeoutMs = 60_000): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let data = '';
@@ -11,7 +11,7 @@ export function sendControl(socketPath: string, command: ControlCommand, timeout
       socket.destroy();
       reject(new Error(`Postern did not answer on ${socketPath} within ${timeoutMs / 1000}s`));
     });
-    socket.on('connect', () => socket.write(`${JSON.stringify({ command })}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ command, args })}\n`));
     socket.on('data', (chunk: string) => (data += chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'Postern is not running (no control socket answers at' : 'cannot reach Postern at';

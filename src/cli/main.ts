@@ -7,6 +7,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, generalHelp, HELP, UsageError, verbH
 import { checkConfigVerb } from './verbs/check-config.ts';
 import { controlVerb, stopVerb } from './verbs/control.ts';
 import { checkZoneVerb, lookupVerb } from './verbs/dns.ts';
+import { queueVerb } from './verbs/queue.ts';
 import { startVerb } from './verbs/start.ts';
 import { userVerb } from './verbs/user.ts';
 
@@ -20,6 +21,7 @@ async function run(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       origin: { type: 'string' },
       file: { type: 'string' },
+      json: { type: 'boolean' },
       version: { type: 'boolean', short: 'V' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,6 +50,11 @@ async function run(argv: string[]): Promise<number> {
     case 'check-config':
       noMore(0);
       return checkConfigVerb(config());
+    case 'queue':
+      return queueVerb(config(), [...(rest.length === 0 ? ['list'] : rest), ...(values.json ? ['--json'] : [])]);
+    case 'mailq':
+      noMore(0);
+      return queueVerb(config(), ['list', ...(values.json ? ['--json'] : [])]);
     case 'user':
       return userVerb(rest, values.file ?? usersFileOf(config));
     case 'dns':

@@ -4,6 +4,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 // user.ts imports the exit codes from here; its help text is only read once both are loaded.
+import { QUEUE_HELP } from './verbs/queue.ts';
 import { USER_HELP } from './verbs/user.ts';
 
 /** A mistake in the command line or the configuration: reported, then exit 2. */
@@ -41,6 +42,8 @@ export const HELP: Record<string, VerbHelp> = {
       'reload                         reload every zone file; a zone with errors keeps its previous version\n' +
       'lookup NAME [TYPE]             resolve NAME (default type A) with the servers of "resolver" and print the answer',
   },
+  queue: QUEUE_HELP,
+  mailq: { usage: 'postern mailq [--config FILE]', summary: 'list the mail queue (postern queue list)' },
   user: USER_HELP,
   help: { usage: 'postern help [VERB]', summary: 'show help for Postern or one verb' },
 };

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.ts';
-import { LocalDelivery } from '../../src/delivery/local-delivery.ts';
+import type { Routes } from '../../src/config/sections/routes.ts';
+import { ConnectionPool } from '../../src/delivery/connection-pool.ts';
+import { QueueManager } from '../../src/delivery/queue-manager.ts';
+import { Resolver } from '../../src/dns/resolver/resolver.ts';
+import { connectSmtp } from '../../src/smtp/client/connect.ts';
 import { deliverToMaildir, maildirFolderName } from '../../src/delivery/maildir.ts';
 import { Spool } from '../../src/queue/spool.ts';
 import { scratchDir } from '../helpers/scratch-dirs.ts';
@@ -43,10 +47,25 @@ test('local parts never name a path outside the root', () => {
   assert.equal(maildirFolderName('a\u0000b'), 'a=00b');
 });
 
+/** A queue manager whose only working routes are Maildir ones: the DNS server it would ask for MX does not answer. */
+function localDelivery(spool: Spool, routes: Routes): QueueManager & { resolver: Resolver } {
+  const resolver = new Resolver({ servers: [{ address: '127.0.0.1', port: 9 }], timeoutMs: 100, attempts: 1 });
+  const manager = new QueueManager({
+    spool,
+    routes,
+    hostname: 'mx.example.test',
+    timing: { retryMinMs: 60_000, retryMaxMs: 60_000, delayWarningMs: 3_600_000, lifetimeMs: 86_400_000 },
+    pool: new ConnectionPool({ maxConnections: 1, perDestination: { initial: 1, max: 1 }, messagesPerConnection: 1, idleMs: 1 }),
+    smtp: { resolver, self: { names: new Set(), addresses: new Set() }, connect: connectSmtp, heloName: 'mx.example.test', mxPort: 25, connectTimeoutMs: 100 },
+    logger: silentLogger(),
+  });
+  return Object.assign(manager, { resolver });
+}
+
 test('local delivery: maildir-routed recipients delivered and the message removed; others stay queued', async () => {
   const dir = await scratchDir();
   const spool = await Spool.open({ dir: join(dir, 'queue'), minFreeBytes: 0, logger: silentLogger() });
-  const local = new LocalDelivery({ spool, routes: { 'example.test': { type: 'maildir', path: join(dir, 'mail') } }, hostname: 'mx.example.test', logger: silentLogger(), retryMs: 60_000 });
+  const local = localDelivery(spool, { 'example.test': { type: 'maildir', path: join(dir, 'mail') } });
   local.start();
   const envelope = (to: string[]) => ({ sender: 'a@example.org', recipients: to.map((address) => ({ address })), body: '7bit' as const, smtputf8: false, requireTls: false, client: { address: '127.0.0.1', port: 1, helo: 'x', listener: 'mta' as const }, receivedAt: Date.now() });
   const commit = async (to: string[]) => {
@@ -56,11 +75,14 @@ test('local delivery: maildir-routed recipients delivered and the message remove
   };
   const onlyLocal = await commit(['bob@example.test', 'carol@example.test']);
   const mixed = await commit(['bob@example.test', 'dave@remote.example']);
+  await local.idle(onlyLocal);
+  await local.idle(mixed);
   await local.stop();
+  local.resolver.close();
   assert.equal(readdirSync(join(dir, 'mail', 'bob', 'new')).length, 2);
   assert.equal(readdirSync(join(dir, 'mail', 'carol', 'new')).length, 1);
   assert.equal(spool.message(onlyLocal), undefined, 'finished messages leave the queue');
-  assert.deepEqual(spool.message(mixed)!.recipients.map((r) => r.state), ['delivered', 'queued']);
+  assert.deepEqual(spool.message(mixed)!.recipients.map((r) => r.state), ['delivered', 'deferred'], 'the remote one waits: its DNS does not answer');
   spool.close();
 });
 
@@ -73,10 +95,11 @@ test('local delivery after a restart: what was queued before is delivered once',
   const id = await w.commit({ sender: '', recipients: [{ address: 'bob@example.test' }], body: '7bit', smtputf8: false, requireTls: false, client: { address: '127.0.0.1', port: 1, helo: 'x', listener: 'mta' }, receivedAt: Date.now() });
   before.close();
   const spool = await Spool.open({ dir: join(dir, 'queue'), minFreeBytes: 0, logger: silentLogger() });
-  const local = new LocalDelivery({ spool, routes, hostname: 'mx.example.test', logger: silentLogger(), retryMs: 60_000 });
+  const local = localDelivery(spool, routes);
   local.start();
   for (let i = 0; i < 100 && spool.message(id); i++) await new Promise((r) => setTimeout(r, 20));
   await local.stop();
+  local.resolver.close();
   const files = readdirSync(join(dir, 'mail', 'bob', 'new'));
   assert.equal(files.length, 1);
   assert.match(readFileSync(join(dir, 'mail', 'bob', 'new', files[0]!), 'utf8'), /^Return-Path: <>\r\n/);

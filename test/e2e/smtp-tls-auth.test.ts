@@ -33,6 +33,7 @@ smtp:
 directory: { backends: [ { type: file, path: users.yaml } ] }
 domains: [ example.test ]
 relay: { networks: [ 192.0.2.0/24 ] }   # not the test client: relaying needs AUTH
+resolver: { servers: [ "127.0.0.1:9" ], timeout: 200ms, attempts: 1 }   # no DNS answers: remote mail is deferred and stays queued
 routes: { example.test: { type: maildir, path: mail } }
 `,
   );

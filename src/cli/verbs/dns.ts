@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.ts';
-import { DnsLookupError, Resolver, serversFromResolvConf } from '../../dns/resolver/resolver.ts';
+import { resolverFromConfig } from '../../app/resolver-from-config.ts';
+import { DnsLookupError } from '../../dns/resolver/resolver.ts';
 import { NameError } from '../../dns/wire/errors.ts';
 import { recordToText } from '../../dns/wire/text.ts';
 import { formatProblem, loadZoneFile } from '../../dns/zone/load.ts';
@@ -19,12 +20,7 @@ export async function checkZoneVerb(file: string, origin: string): Promise<numbe
 
 /** Resolves through Postern's own resolver, so an operator sees what the relay sees. */
 export async function lookupVerb(config: Config, name: string, type: string): Promise<number> {
-  const resolver = new Resolver({
-    servers: config.resolver.servers ?? serversFromResolvConf(),
-    timeoutMs: config.resolver.timeout,
-    attempts: config.resolver.attempts,
-    cacheSize: config.resolver.cacheSize,
-  });
+  const resolver = resolverFromConfig(config);
   try {
     const result = await resolver.resolve(name, type);
     for (const rr of result.records) process.stdout.write(`${recordToText(rr)}\n`);

@@ -1,0 +1,96 @@
+// Delivery over SMTP or LMTP to a destination: a domain's MX hosts, or a fixed next hop. Every
+// address of every host is tried in order until each recipient has a final answer: a host that
+// refuses the connection, times out or answers 4xx passes the recipients it deferred on to the
+// next one (RFC 5321 §5.1). What is still deferred after the last address stays queued.
+import { isIP } from 'node:net';
+import { DnsLookupError, type Resolver } from '../dns/resolver/resolver.ts';
+import type { ConnectOptions, OutboundMessage, SmtpConnection } from '../smtp/client/types.ts';
+import type { ConnectionPool } from './connection-pool.ts';
+import { planMxDelivery, type MxPlan, type NextHop, type SelfIdentity } from './mx-plan.ts';
+import type { AttemptResult } from './outcome.ts';
+
+export type SmtpTarget =
+  | { kind: 'mx'; domain: string }
+  | { kind: 'host'; host: string; port: number; protocol: 'smtp' | 'lmtp' }
+  | { kind: 'socket'; path: string };
+
+export interface SmtpTransportOptions {
+  resolver: Pick<Resolver, 'resolveMx' | 'resolveAddresses'>;
+  self: SelfIdentity;
+  pool: ConnectionPool;
+  connect(options: ConnectOptions): Promise<SmtpConnection>;
+  heloName: string;
+  sourceAddress?: string;
+  /** The port of MX hosts. */
+  mxPort: number;
+  connectTimeoutMs: number;
+  /** At most this many addresses are tried per attempt (Postfix's smtp_mx_address_limit). */
+  maxAddresses?: number;
+}
+
+export function destinationKey(target: SmtpTarget): string {
+  if (target.kind === 'mx') return `mx:${target.domain}`;
+  return target.kind === 'host' ? `${target.protocol}:${target.host}:${target.port}` : `lmtp:${target.path}`;
+}
+
+async function fixedHop(host: string, resolver: SmtpTransportOptions['resolver']): Promise<MxPlan> {
+  if (isIP(host) !== 0) return { kind: 'hops', hops: [{ host, preference: 0, addresses: [host] }] };
+  try {
+    return { kind: 'hops', hops: [{ host, preference: 0, addresses: (await resolver.resolveAddresses(host)).values.map((v) => v.address) }] };
+  } catch (err) {
+    if (err instanceof DnsLookupError && !err.temporary) return { kind: 'bounce', enhanced: '5.4.4', text: `Host or domain name not found. Name service error for name=${host} type=A: Host not found` };
+    return { kind: 'defer', enhanced: '4.4.3', text: `Host or domain name not found. Name service error for name=${host} type=A: ${err instanceof DnsLookupError ? err.code : (err as Error).message}, try again` };
+  }
+}
+
+export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage, options: SmtpTransportOptions): Promise<AttemptResult[]> {
+  const plan: MxPlan =
+    target.kind === 'mx'
+      ? await planMxDelivery(target.domain, options)
+      : target.kind === 'socket'
+        ? { kind: 'hops', hops: [{ host: target.path, preference: 0, addresses: [target.path] }] }
+        : await fixedHop(target.host, options.resolver);
+  if (plan.kind !== 'hops') {
+    const status = plan.kind === 'bounce' ? 'bounced' : 'deferred';
+    return message.recipients.map((): AttemptResult => ({ outcome: { status, reply: { text: plan.text, enhanced: plan.enhanced } } }));
+  }
+
+  const key = destinationKey(target);
+  const port = target.kind === 'mx' ? options.mxPort : target.kind === 'host' ? target.port : 0;
+  const protocol = target.kind === 'mx' ? 'smtp' : target.kind === 'host' ? target.protocol : 'lmtp';
+  const results: Array<AttemptResult | undefined> = message.recipients.map(() => undefined);
+  const lastProblem: AttemptResult[] = message.recipients.map(() => ({ outcome: { status: 'deferred', reply: { text: 'no delivery attempt was made' } } }));
+  const addresses = plan.hops.flatMap((hop: NextHop) => hop.addresses.map((address) => ({ host: hop.host, address }))).slice(0, options.maxAddresses ?? 5);
+
+  for (const { host, address } of addresses) {
+    const pending = message.recipients.flatMap((r, i) => (results[i] === undefined ? [i] : []));
+    if (pending.length === 0) break;
+    const relay = { host, address, port: port || undefined };
+    const pooled = options.pool.take(key, address);
+    let outcomes = pooled && (await pooled.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) }));
+    if (pooled) options.pool.give(key, address, pooled);
+    // A kept connection the peer has closed meanwhile fails without a reply: try a fresh one.
+    if (!outcomes || outcomes.every((o) => o.status === 'deferred' && !('code' in o.reply))) {
+      let connection: SmtpConnection;
+      try {
+        connection = await options.connect({ host, address, port, protocol, heloName: options.heloName, localAddress: options.sourceAddress, tls: 'opportunistic', timeouts: { connectMs: options.connectTimeoutMs } });
+      } catch (err) {
+        options.pool.feedback(key, false);
+        const reply = (err as { reply?: { code: number; enhanced?: string; text: string } }).reply;
+        // A greeting of 4xx/5xx refuses this host, not the recipients: they wait for the next one.
+        for (const i of pending) lastProblem[i] = { outcome: { status: 'deferred', reply: reply ?? { text: (err as Error).message } }, relay };
+        continue;
+      }
+      outcomes = await connection.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) });
+      options.pool.give(key, address, connection);
+    }
+    options.pool.feedback(key, outcomes.some((o) => o.status !== 'deferred'));
+    outcomes.forEach((outcome, j) => {
+      const i = pending[j]!;
+      const result: AttemptResult = { outcome, relay, final: protocol === 'lmtp' };
+      if (outcome.status === 'deferred') lastProblem[i] = result;
+      else results[i] = result;
+    });
+  }
+  return results.map((r, i) => r ?? lastProblem[i]!);
+}
