@@ -54,7 +54,13 @@ function openSocket(o: ConnectOptions, timeoutMs: number): Promise<Socket> {
 }
 
 export async function connectSmtp(options: ConnectOptions): Promise<SmtpConnection> {
-  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const t = options.timeouts ?? {};
+  const timeouts: Timeouts = {
+    connectMs: t.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+    greetingMs: t.greetingMs ?? DEFAULT_TIMEOUTS.greetingMs,
+    commandMs: t.commandMs ?? DEFAULT_TIMEOUTS.commandMs,
+    dataMs: t.dataMs ?? DEFAULT_TIMEOUTS.dataMs,
+  };
   try {
     return await attempt(options, timeouts, options.tls === 'opportunistic');
   } catch (err) {

@@ -12,6 +12,7 @@ import { relayCheck } from '../../../src/policy/relay.ts';
 import { Spool } from '../../../src/queue/spool.ts';
 import { connectSmtp } from '../../../src/smtp/client/connect.ts';
 import type { OutboundMessage } from '../../../src/smtp/client/types.ts';
+import { replyOf } from './reply-of.ts';
 import { startSmtpServer, type SmtpServer } from '../../../src/smtp/server/server.ts';
 import { loadServerTls } from '../../../src/smtp/server/tls-contexts.ts';
 import { scratchDir } from '../../helpers/scratch-dirs.ts';
@@ -77,9 +78,9 @@ test('BDAT: a message arrives byte for byte, dot lines and 8-bit included, in ch
   );
   const outcomes = await conn.send(message(content, ['bob@example.test', 'carol@example.test']));
   assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
-  assert.equal(outcomes[0]!.reply.code, 250);
-  assert.equal(outcomes[0]!.reply.enhanced, '2.0.0');
-  assert.equal(outcomes[0]!.reply.inReplyTo, 'BDAT LAST');
+  assert.equal(replyOf(outcomes[0]!).code, 250);
+  assert.equal(replyOf(outcomes[0]!).enhanced, '2.0.0');
+  assert.equal(replyOf(outcomes[0]!).inReplyTo, 'BDAT LAST');
   const { body, id } = await arrived('bdat-marker');
   assert.ok(Buffer.from(body, 'utf8').equals(content), 'identical bytes');
   assert.equal(spool.message(id)!.envelope.recipients.length, 2);
@@ -97,8 +98,8 @@ test('several transactions on one connection; a refused recipient and DSN parame
   );
   assert.equal(first[0]!.status, 'sent');
   assert.equal(first[1]!.status, 'bounced');
-  assert.equal(first[1]!.reply.enhanced, '5.7.1');
-  assert.equal((first[1]!.reply as { inReplyTo?: string }).inReplyTo, 'RCPT TO');
+  assert.equal(replyOf(first[1]!).enhanced, '5.7.1');
+  assert.equal(replyOf(first[1]!).inReplyTo, 'RCPT TO');
   const second = await conn.send({
     ...message(Buffer.from('Subject: second-marker\r\n\r\nbody\r\n'), []),
     recipients: [{ address: 'dave@example.test', notify: ['success', 'failure'], orcpt: { type: 'rfc822', address: 'Dave+x@example.test' } }],
@@ -129,7 +130,7 @@ test('a message over the peer\'s SIZE is bounced 5.3.4 without being sent', asyn
   assert.equal(conn.extensions.size, 4_000_000);
   const outcomes = await conn.send({ ...message(Buffer.from('x\r\n'), ['bob@example.test']), size: 4_000_001 });
   assert.equal(outcomes[0]!.status, 'bounced');
-  assert.equal(outcomes[0]!.reply.enhanced, '5.3.4');
+  assert.equal(replyOf(outcomes[0]!).enhanced, '5.3.4');
   assert.match(outcomes[0]!.reply.text, /message size 4000001 exceeds size limit 4000000 of server mx\.example\.test\[127\.0\.0\.1\]/);
   await conn.quit();
 });

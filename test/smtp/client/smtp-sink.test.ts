@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { connectSmtp } from '../../../src/smtp/client/connect.ts';
+import { replyOf } from './reply-of.ts';
 import type { OutboundMessage, SmtpConnection } from '../../../src/smtp/client/types.ts';
 import { startSink, type Sink } from './smtp-sink.ts';
 
@@ -66,11 +67,11 @@ test('no PIPELINING: one command at a time; all recipients refused, then RSET an
   await withSink(['-f', 'RCPT'], async (conn) => {
     assert.equal(conn.extensions.pipelining, false);
     const refused = await conn.send(message('Subject: a\r\n\r\nx\r\n', [{ address: 'a@example.net' }, { address: 'b@example.net' }]));
-    assert.deepEqual(refused.map((o) => [o.status, o.reply.enhanced]), [['bounced', '5.3.0'], ['bounced', '5.3.0']]);
+    assert.deepEqual(refused.map((o) => [o.status, replyOf(o).enhanced]), [['bounced', '5.3.0'], ['bounced', '5.3.0']]);
     assert.ok(conn.usable);
     // The transaction was left open after MAIL: the next one starts with RSET, which must work for this to be a refusal again.
     const again = await conn.send(message('Subject: b\r\n\r\nx\r\n', [{ address: 'c@example.net' }]));
-    assert.deepEqual(again.map((o) => [o.status, o.reply.inReplyTo]), [['bounced', 'RCPT TO']]);
+    assert.deepEqual(again.map((o) => [o.status, replyOf(o).inReplyTo]), [['bounced', 'RCPT TO']]);
   });
   await withSink(['-p'], async (conn, sink) => {
     assert.equal(conn.extensions.pipelining, false);
@@ -119,11 +120,11 @@ test('no 8BITMIME: 8-bit parts become quoted-printable; 8-bit headers and non-AS
 
     const header = await conn.send(message('Subject: Gr\u00fc\u00dfe\r\n\r\nx\r\n', [{ address: 'a@example.net' }]));
     assert.equal(header[0]!.status, 'bounced');
-    assert.equal(header[0]!.reply.enhanced, '5.6.3');
+    assert.equal(replyOf(header[0]!).enhanced, '5.6.3');
     assert.match(header[0]!.reply.text, /8-bit data in a message header/);
 
     const utf8 = await conn.send(message('Subject: x\r\n\r\nx\r\n', [{ address: 'j\u00f6rg@example.net' }, { address: 'b@example.net' }], { smtputf8: true }));
-    assert.deepEqual(utf8.map((o) => [o.status, o.reply.enhanced]), [['bounced', '5.6.7'], ['sent', '2.0.0']]);
+    assert.deepEqual(utf8.map((o) => [o.status, replyOf(o).enhanced]), [['bounced', '5.6.7'], ['sent', '2.0.0']]);
     assert.match(utf8[0]!.reply.text, /SMTPUTF8 is required, but was not offered by host sink\.example\.net\[127\.0\.0\.1\]/);
     assert.equal((await dumped(sink, 2)).length, 2, 'the refused message was not sent');
   });
