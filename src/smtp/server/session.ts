@@ -15,7 +15,7 @@ import { receivedHeader } from './received.ts';
 import { formatPlain, formatReply } from './replies.ts';
 import { isSaslMechanism, SaslExchange, type SaslStep } from './sasl.ts';
 import { parseMailCommand, type MailParams } from './syntax/mail.ts';
-import { printable } from './syntax/parameters.ts';
+import { asciiText, printable } from './syntax/parameters.ts';
 import { parseRcptCommand } from './syntax/rcpt.ts';
 import { reply, type Reply } from './syntax/reply.ts';
 
@@ -30,6 +30,8 @@ const NOT_RECOGNIZED = reply(500, '5.5.1', 'Error: command not recognized');
 const BAD_LINE = reply(500, '5.5.2', 'Error: bad command line (a bare CR or LF, or a NUL byte)');
 const TOO_LONG = reply(500, '5.5.2', 'Error: line too long');
 const ANSWERED = Symbol('answered');
+/** Unread input beyond this pauses reading from the client until the session has caught up. */
+const INPUT_HIGH_WATER = 64 * 1024;
 const NEED_MAIL = reply(503, '5.5.1', 'Error: need MAIL command');
 const NEED_RCPT = reply(503, '5.5.1', 'Error: need RCPT command');
 
@@ -44,7 +46,10 @@ interface Chunk {
 export class SmtpSession {
   private input: Buffer = Buffer.alloc(0);
   private output = '';
-  private busy = false;
+  /** True while commands are being handled, and before the greeting: input waits meanwhile. */
+  private busy = true;
+  private readPaused = false;
+  private writeBlocked = false;
   private closed = false;
   private discardingLongLine = false;
   private errors = 0;
@@ -94,12 +99,28 @@ export class SmtpSession {
     }
     this.write(formatPlain(220, [`${this.options.hostname} ESMTP Postern`]));
     this.flush();
+    // What a client sent before the greeting is read only now, after the connect checks.
+    void this.pump();
   }
 
   private receive(chunk: Buffer): void {
     if (this.closed || this.upgrading) return;
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+    if (this.input.length > INPUT_HIGH_WATER) this.pauseReading();
     if (!this.busy) void this.pump();
+  }
+
+  /** Back-pressure: a client that sends faster than the session handles, or reads no replies, waits. */
+  private pauseReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  private resumeReading(): void {
+    if (!this.readPaused || this.writeBlocked || this.input.length > INPUT_HIGH_WATER || this.closed) return;
+    this.readPaused = false;
+    this.socket.resume();
   }
 
   /** Handles everything complete in the input, one command at a time, then writes the replies. */
@@ -132,6 +153,7 @@ export class SmtpSession {
       this.busy = false;
     }
     this.flush();
+    this.resumeReading();
   }
 
   /** The next command line without its CRLF; undefined when no complete line is buffered;
@@ -140,7 +162,9 @@ export class SmtpSession {
     const end = this.input.indexOf('\r\n');
     const max = this.options.limits.maxLineLength;
     if (end < 0) {
-      if (this.input.length > max) {
+      // A CR at the very end may be the start of the CRLF: not part of the line's length.
+      const length = this.input.length - (this.input[this.input.length - 1] === 0x0d ? 1 : 0);
+      if (length > max) {
         // Too long: answer once, then drop bytes up to the next CRLF.
         if (!this.discardingLongLine) this.answer(TOO_LONG);
         this.discardingLongLine = true;
@@ -402,6 +426,8 @@ export class SmtpSession {
     this.upgrading = true;
     const plain = this.socket;
     plain.removeAllListeners('data');
+    this.readPaused = false;
+    plain.resume();
     plain.removeAllListeners('timeout');
     plain.setTimeout(0);
     const secure = new TLSSocket(plain, { isServer: true, secureContext: tls.defaultContext, SNICallback: tls.SNICallback });
@@ -509,7 +535,7 @@ export class SmtpSession {
 
   /** Queues a reply; errors count towards the limit that ends the session. */
   private answer(r: Reply, countErrors = true): void {
-    this.write(formatReply({ ...r, text: r.text.split('\n').map(printable).join('\n') }));
+    this.write(formatReply({ ...r, text: r.text.split('\n').map(asciiText).join('\n') }));
     if (countErrors && r.code >= 400 && ++this.errors >= this.options.limits.maxErrors) {
       this.closeWith(reply(421, '4.7.0', `${this.options.hostname} Error: too many errors`));
     }
@@ -521,8 +547,16 @@ export class SmtpSession {
 
   private flush(): void {
     if (this.output === '' || this.closed) return;
-    this.socket.write(this.output);
+    const written = this.socket.write(this.output);
     this.output = '';
+    if (!written && !this.writeBlocked) {
+      this.writeBlocked = true;
+      this.pauseReading();
+      this.socket.once('drain', () => {
+        this.writeBlocked = false;
+        this.resumeReading();
+      });
+    }
   }
 
   /** Postern is stopping: a last reply, then the connection ends. */

@@ -6,7 +6,8 @@ import { silentLogger } from '../../../src/log/logger.ts';
 import { networkMatcher } from '../../../src/policy/networks.ts';
 import { relayCheck } from '../../../src/policy/relay.ts';
 import { Spool } from '../../../src/queue/spool.ts';
-import type { SmtpLimits } from '../../../src/smtp/server/options.ts';
+import type { SmtpCheck } from '../../../src/policy/check.ts';
+import type { SmtpLimits, SmtpServerOptions } from '../../../src/smtp/server/options.ts';
 import { startSmtpServer, type SmtpServer } from '../../../src/smtp/server/server.ts';
 import { scratchDir } from '../../helpers/scratch-dirs.ts';
 import { wireClient, type WireClient } from '../../helpers/smtp-wire.ts';
@@ -17,23 +18,27 @@ const LIMITS: SmtpLimits = {
 };
 
 let spool: Spool;
+
+function baseOptions(): SmtpServerOptions {
+  return {
+    hostname: 'mx.example.test',
+    listeners: [{ address: '127.0.0.1', port: 0, role: 'mta' }],
+    limits: LIMITS,
+    bareLineEndings: 'normalize',
+    isTrusted: networkMatcher(['127.0.0.1/32']),
+    checks: [relayCheck({ domains: ['example.test'] })],
+    sink: spool,
+    logger: silentLogger(),
+  };
+}
 let server: SmtpServer;
 let rejecting: SmtpServer;
 let port: number;
 
 before(async () => {
   spool = await Spool.open({ dir: join(await scratchDir(), 'queue'), minFreeBytes: 0, logger: silentLogger() });
-  const base = {
-    hostname: 'mx.example.test',
-    listeners: [{ address: '127.0.0.1', port: 0, role: 'mta' as const }],
-    limits: LIMITS,
-    isTrusted: networkMatcher(['127.0.0.1/32']),
-    checks: [relayCheck({ domains: ['example.test'] })],
-    sink: spool,
-    logger: silentLogger(),
-  };
-  server = await startSmtpServer({ ...base, bareLineEndings: 'normalize' });
-  rejecting = await startSmtpServer({ ...base, bareLineEndings: 'reject' });
+  server = await startSmtpServer(baseOptions());
+  rejecting = await startSmtpServer({ ...baseOptions(), bareLineEndings: 'reject' });
   port = server.endpoints[0]!.port;
 });
 
@@ -257,4 +262,60 @@ test('connections per client: over the limit 421 4.7.0, except for relay.network
     for (const c of open) c.close();
     await small.close(0);
   }
+});
+
+test('nothing a client sends is run before the greeting; a connect check that refuses late leaves nothing queued', async (t) => {
+  const slowReject: SmtpCheck = {
+    name: 'slow-dnsbl',
+    connect: async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return { kind: 'reject', code: 554, enhanced: '5.7.1', text: 'listed' };
+    },
+  };
+  const slowAccept: SmtpCheck = { name: 'slow', connect: async () => (await new Promise((r) => setTimeout(r, 300)), { kind: 'continue' }) };
+  const refusing = await startSmtpServer({ ...baseOptions(), checks: [slowReject, relayCheck({ domains: ['example.test'] })] });
+  const slow = await startSmtpServer({ ...baseOptions(), checks: [slowAccept, relayCheck({ domains: ['example.test'] })] });
+  t.after(() => Promise.all([refusing.close(0), slow.close(0)]));
+  const transaction = 'EHLO early.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: early-talker\r\n\r\nx\r\n.\r\n';
+
+  const refused = await wireClient(refusing.endpoints[0]!.port);
+  refused.send(transaction);
+  assert.equal(await refused.reply(), '554 5.7.1 listed\r\n', 'the refusal is the only reply');
+  await refused.closed;
+  assert.deepEqual(await storedWith('early-talker'), []);
+
+  const early = await wireClient(slow.endpoints[0]!.port);
+  early.send('NOOP\r\n');
+  assert.match(await early.reply(), /^220 /, 'the greeting comes first');
+  assert.equal(await early.code(), '250 2.0.0');
+  early.close();
+});
+
+test('back-pressure: a client that floods commands without reading gets every reply, in order, once it reads', async () => {
+  const c = await session();
+  const count = 20_000;
+  c.send('NOOP\r\n'.repeat(count));
+  await new Promise((r) => setTimeout(r, 300));
+  let replies = 0;
+  while (replies < count) {
+    const chunk = await c.reply();
+    assert.equal(chunk, '250 2.0.0 Ok\r\n');
+    replies++;
+  }
+  c.send('QUIT\r\n');
+  assert.equal(await c.code(), '221 2.0.0');
+});
+
+test('reply text is ASCII: client bytes outside it are echoed as "?"; a line at exactly the limit is accepted however it is cut', async () => {
+  const c = await session();
+  c.send(Buffer.from('MAIL FROM:<a@example.org> X=\u00e9t\u00e9\r\n', 'utf8'));
+  const text = await c.reply();
+  assert.match(text, /^555 5\.5\.4 /);
+  assert.match(text, /^[\x20-\x7e\r\n]*$/);
+  const line = `NOOP ${'x'.repeat(LIMITS.maxLineLength - 5)}`;
+  c.send(`${line}\r`);
+  await new Promise((r) => setTimeout(r, 50));
+  c.send('\n');
+  assert.equal(await c.code(), '250 2.0.0');
+  c.close();
 });

@@ -23,8 +23,14 @@ export function parseParameters(rest: string): ParametersResult {
 }
 
 /** For reply texts: at most 64 characters of client input, control characters as "?". */
+/** Reply text is ASCII (RFC 5321 §4.2): anything else a client sent is shown as "?". */
+export function asciiText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** A piece of client input quoted in a reply: ASCII only, and short. */
 export function printable(text: string): string {
-  const clean = text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const clean = asciiText(text);
   return clean.length > 64 ? `${clean.slice(0, 64)}...` : clean;
 }
 
