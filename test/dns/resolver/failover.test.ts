@@ -42,7 +42,10 @@ test('when every server is silent the lookup fails with TIMEOUT within timeout Ã
     return true;
   });
   const elapsed = performance.now() - started;
-  assert.ok(elapsed >= 390 && elapsed < 1000, `took ${elapsed} ms`);
+  // The upper bound only shows that the lookup gives up: a loaded machine may be slow to run the timers.
+  assert.ok(elapsed >= 390 && elapsed < 5000, `took ${elapsed} ms`);
+  // The last query may still be on its way to the server (same process, loaded machine).
+  for (let i = 0; i < 50 && quiet2.received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual([quiet1.received.length, quiet2.received.length], [2, 2], 'two rounds over both servers');
 });
 
