@@ -25,6 +25,8 @@ export interface AttemptResult {
   relay?: RelayInfo;
   /** For success DSNs: the recipient was delivered to its final mailbox here (maildir, LMTP). */
   final?: boolean;
+  /** Milliseconds spent connecting (0 on a kept connection) and in the transaction, for the delivery log. */
+  timing?: { connectMs: number; transferMs: number };
 }
 
 export function relayText(relay: RelayInfo | undefined): string {

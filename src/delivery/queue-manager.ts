@@ -234,7 +234,10 @@ export class QueueManager {
       const result = results[i]!;
       const { outcome } = result;
       const reply = replyText(outcome.reply);
-      const line = { queueId: message.id, to: r.address, relay: relayText(result.relay), delay: (now - receivedAt) / 1000, dsn: statusOf(outcome), reply };
+      const seconds = (ms: number) => Math.round(ms) / 1000;
+      // As Postfix's delay= and delays=: the total, then time in the queue before this attempt, connecting, and the transaction.
+      const delays = { queue: seconds(now - receivedAt), connect: seconds(result.timing?.connectMs ?? 0), transfer: seconds(result.timing?.transferMs ?? 0) };
+      const line = { queueId: message.id, to: r.address, relay: relayText(result.relay), delay: seconds(this.clock.now() - receivedAt), delays, dsn: statusOf(outcome), reply };
       if (outcome.status === 'sent') {
         spool.setRecipientState(message.id, r.index, 'delivered');
         logger.info({ ...line, status: 'sent' }, 'delivery');

@@ -66,6 +66,8 @@ export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage
     const pending = message.recipients.flatMap((r, i) => (results[i] === undefined ? [i] : []));
     if (pending.length === 0) break;
     const relay = { host, address, port: port || undefined };
+    const started = performance.now();
+    let connected = started;
     const pooled = options.pool.take(key, address);
     let outcomes = pooled && (await pooled.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) }));
     if (pooled) options.pool.give(key, address, pooled);
@@ -81,13 +83,15 @@ export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage
         for (const i of pending) lastProblem[i] = { outcome: { status: 'deferred', reply: reply ?? { text: (err as Error).message } }, relay };
         continue;
       }
+      connected = performance.now();
       outcomes = await connection.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) });
       options.pool.give(key, address, connection);
     }
+    const timing = { connectMs: connected - started, transferMs: performance.now() - connected };
     options.pool.feedback(key, outcomes.some((o) => o.status !== 'deferred'));
     outcomes.forEach((outcome, j) => {
       const i = pending[j]!;
-      const result: AttemptResult = { outcome, relay, final: protocol === 'lmtp' };
+      const result: AttemptResult = { outcome, relay, final: protocol === 'lmtp', timing };
       if (outcome.status === 'deferred') lastProblem[i] = result;
       else results[i] = result;
     });

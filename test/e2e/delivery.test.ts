@@ -81,6 +81,9 @@ test('relayed mail goes to the MX host, and the delivery is logged as Postfix lo
   assert.equal(line.status, 'sent');
   assert.equal(line.relay, `mx-up.relay.test[127.0.0.41]:${sinkPort}`);
   assert.match(String(line.reply), /^250 2\.0\.0 Ok: queued as/);
+  assert.equal(line.dsn, '2.0.0');
+  const delays = line.delays as { queue: number; connect: number; transfer: number };
+  assert.ok(delays.queue >= 0 && delays.connect >= 0 && delays.transfer > 0 && (line.delay as number) >= delays.transfer, JSON.stringify(line));
 });
 
 test('a destination that is down: mailq shows the reason; hold, release and flush; delivered once it is back', async () => {
