@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { freePort, startPostern, tempDir, writeConfig } from '../helpers/postern-process.ts';
 import { sendWithSmtplib, type OutgoingMessage } from '../helpers/smtp-send.ts';
 
@@ -32,7 +33,9 @@ test(`crash: ${ROUNDS} rounds of SIGKILL during ${PER_ROUND} messages from 4 ses
       return { from: 'alice@example.org', to: ['bob@example.test'], body: `Subject: ${marker}\r\n\r\n${'body line\r\n'.repeat(200)}END ${marker}\r\n` };
     });
     const sending = sendWithSmtplib(port, messages, 4);
-    await new Promise((r) => setTimeout(r, 700 + Math.random() * 1500));
+    // Kill at a random moment once mail is flowing (a loaded machine may take a while to get there).
+    await postern.waitForLog((l) => l.msg === 'message accepted', 60_000);
+    await new Promise((r) => setTimeout(r, 200 + Math.random() * 1500));
     postern.child.kill('SIGKILL');
     await postern.exited;
     for (const r of await sending) if (r.ok) acknowledged.add(`m-${round}-${r.index}`);
@@ -44,13 +47,23 @@ test(`crash: ${ROUNDS} rounds of SIGKILL during ${PER_ROUND} messages from 4 ses
   const postern = await startPostern(config);
   t.after(() => postern.stop());
   // Every acknowledged message must be delivered or still queued (delivery may lag on a busy machine).
+  // Small bodies are kept in the spool's SQLite, larger ones as files beside it.
   const queuedMarkers = (): Set<string> => {
-    const folder = join(dir.path, 'var', 'queue', 'messages');
     const markers = new Set<string>();
+    const add = (body: string) => {
+      const m = /^Subject: (m-\d+-\d+)\r$/m.exec(body)?.[1];
+      if (m) markers.add(m);
+    };
+    const db = new Database(join(dir.path, 'var', 'queue', 'queue.db'), { readonly: true });
+    try {
+      for (const row of db.prepare('SELECT data FROM bodies').all() as Array<{ data: Buffer }>) add(row.data.toString('utf8'));
+    } finally {
+      db.close();
+    }
+    const folder = join(dir.path, 'var', 'queue', 'messages');
     for (const f of existsSync(folder) ? readdirSync(folder) : []) {
       try {
-        const m = /^Subject: (m-\d+-\d+)\r$/m.exec(readFileSync(join(folder, f), 'utf8'))?.[1];
-        if (m) markers.add(m);
+        add(readFileSync(join(folder, f), 'utf8'));
       } catch {
         // delivered and removed between the listing and the read
       }
