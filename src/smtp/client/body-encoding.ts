@@ -27,19 +27,29 @@ export async function* crlfChunks(source: AsyncIterable<Buffer | string>): Async
       if (chunk[0] === LF) i = 1;
       else out.push(LF_ONLY);
     }
-    for (; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b === CR) {
-        if (i + 1 === chunk.length) pendingCr = true;
-        else if (chunk[i + 1] === LF) i++;
-        else {
-          out.push(chunk.subarray(from, i + 1), LF_ONLY);
-          from = i + 1;
-        }
-      } else if (b === LF) {
-        out.push(chunk.subarray(from, i), CR_ONLY);
-        from = i;
+    // indexOf runs natively, and each of the two scans resumes past its last find: linear in the piece.
+    let cr = chunk.indexOf(CR, i);
+    let lf = chunk.indexOf(LF, i);
+    while (cr !== -1 || lf !== -1) {
+      if (lf !== -1 && (cr === -1 || lf < cr)) {
+        // A bare LF: a CR goes in before it.
+        out.push(chunk.subarray(from, lf), CR_ONLY);
+        from = lf;
+        lf = chunk.indexOf(LF, lf + 1);
+        continue;
       }
+      if (cr + 1 === chunk.length) {
+        pendingCr = true;
+        break;
+      }
+      if (lf === cr + 1) {
+        lf = chunk.indexOf(LF, cr + 2);
+      } else {
+        // A bare CR: an LF goes in after it.
+        out.push(chunk.subarray(from, cr + 1), LF_ONLY);
+        from = cr + 1;
+      }
+      cr = chunk.indexOf(CR, cr + 1);
     }
     out.push(chunk.subarray(from));
     const normalised = out.length === 1 ? out[0]! : Buffer.concat(out);

@@ -102,6 +102,8 @@ export class PeerIo {
     this.parser.clear();
     this.detach(this.socket);
     const plain = this.socket;
+    // TLS reads and writes through it from now on and reports its errors; one still emitted here must not go unheard.
+    plain.on('error', () => undefined);
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
       const s = tlsConnect({ socket: plain, servername: isIP(servername) === 0 && !servername.startsWith('/') ? servername : undefined, rejectUnauthorized: false });
       const timer = setTimeout(() => fail(new Error('timed out')), timeoutMs);

@@ -1,6 +1,7 @@
 // What we refuse ourselves before a transaction starts, because the peer cannot take it:
 // a message over its SIZE (5.3.4), a non-ASCII address without SMTPUTF8 (5.6.7), 8-bit
-// content without 8BITMIME that cannot be converted (5.6.3). Wording after Postfix's.
+// content without 8BITMIME that cannot be converted (5.6.3), or an address that is no
+// address (control characters). Wording after Postfix's.
 import { crlfChunks } from './body-encoding.ts';
 import { planDowngrade, type DowngradePlan } from './mime-downgrade.ts';
 import type { OutboundMessage, PeerExtensions } from './types.ts';
@@ -28,14 +29,20 @@ export async function* storedMessage(message: OutboundMessage): AsyncGenerator<B
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+/** An address that would end a command line early or hide another in it; our server never accepts one, this is defence in depth. */
+const UNSAFE = /[\x00-\x1f\x7f<>]/;
 
 export async function preflight(message: OutboundMessage, ext: PeerExtensions, peerName: string): Promise<Preflight> {
   const recipientRefusals: Preflight['recipientRefusals'] = message.recipients.map(() => undefined);
+  if (UNSAFE.test(message.sender)) return { refusal: { enhanced: '5.1.7', text: 'bad sender address syntax' }, recipientRefusals };
+  message.recipients.forEach((r, i) => {
+    if (UNSAFE.test(r.address)) recipientRefusals[i] = { enhanced: '5.1.3', text: 'bad recipient address syntax' };
+  });
   const utf8Refusal: Refusal = { enhanced: '5.6.7', text: `SMTPUTF8 is required, but was not offered by host ${peerName}` };
   if (!ext.smtputf8) {
     if (NON_ASCII.test(message.sender)) return { refusal: utf8Refusal, recipientRefusals };
     message.recipients.forEach((r, i) => {
-      if (NON_ASCII.test(r.address)) recipientRefusals[i] = utf8Refusal;
+      if (NON_ASCII.test(r.address)) recipientRefusals[i] ??= utf8Refusal;
     });
   }
   if (ext.size !== undefined && message.size > ext.size) {

@@ -37,3 +37,25 @@ test('BDAT chunks: at most the given size, the last one marked, an empty message
   assert.deepEqual(exact.map((c) => [c.data.toString(), c.last]), [['abcd', false], ['efgh', true]]);
   assert.deepEqual((await collect(bdatChunks(pieces(), 4))).map((c) => [c.data.length, c.last]), [[0, true]]);
 });
+
+test('line endings and dot-stuffing agree with a plain reference on random input cut at random places', async () => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const text = Array.from({ length: random(60) }, () => 'a.\r\n'[random(4)]).join('');
+    const cuts: string[] = [];
+    for (let at = 0; at < text.length; ) {
+      const n = 1 + random(5);
+      cuts.push(text.slice(at, at + n));
+      at += n;
+    }
+    let expected = text.replace(/\r\n|\r|\n/g, '\r\n');
+    if (expected !== '' && !expected.endsWith('\r\n')) expected += '\r\n';
+    assert.equal(await joined(crlfChunks(pieces(...cuts))), expected, JSON.stringify(cuts));
+    const stuffed = `${expected.replace(/^\./gm, '..')}.\r\n`;
+    assert.equal(await joined(dotStuffed(crlfChunks(pieces(...cuts)))), stuffed, JSON.stringify(cuts));
+  }
+});

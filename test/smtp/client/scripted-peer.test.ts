@@ -43,6 +43,7 @@ test('pipelined: MAIL, all RCPTs and DATA in one write; sent, deferred and bounc
     await greet(s, ['PIPELINING', 'ENHANCEDSTATUSCODES', 'SIZE 1000']);
     await expectLine(s, /^MAIL FROM:<alice@example\.org> SIZE=\d+$/);
     assert.ok(s.ahead(), 'the RCPTs came with MAIL');
+    // The recipient with CR LF in it never reaches the wire.
     for (const to of ['a', 'b', 'c']) await expectLine(s, new RegExp(`^RCPT TO:<${to}@example\\.net>$`));
     await expectLine(s, /^DATA$/);
     s.send('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n450-4.2.2 mailbox full\r\n450 4.2.2 try again later\r\n550 5.1.1 <c@example.net>: no such user\r\n354 go ahead\r\n');
@@ -52,10 +53,11 @@ test('pipelined: MAIL, all RCPTs and DATA in one write; sent, deferred and bounc
     s.send('221 2.0.0 Bye\r\n');
   });
   const conn = await connectSmtp(options(peer.port));
-  const outcomes = await conn.send(message(['a@example.net', 'b@example.net', 'c@example.net']));
+  const outcomes = await conn.send(message(['a@example.net', 'b@example.net', 'x@example.net>\r\nRSET', 'c@example.net']));
   assert.deepEqual(outcomes, [
     { status: 'sent', relayed: true, reply: { code: 250, enhanced: '2.0.0', text: 'Ok: queued as 4711', inReplyTo: 'end of DATA' } },
     { status: 'deferred', reply: { code: 450, enhanced: '4.2.2', text: 'mailbox full\ntry again later', inReplyTo: 'RCPT TO' } },
+    { status: 'bounced', reply: { enhanced: '5.1.3', text: 'bad recipient address syntax' } },
     { status: 'bounced', reply: { code: 550, enhanced: '5.1.1', text: '<c@example.net>: no such user', inReplyTo: 'RCPT TO' } },
   ]);
   await conn.quit();
