@@ -55,7 +55,14 @@ export class ClientConnection implements SmtpConnection {
         return unusable((err as Error).message);
       }
     }
-    const result = await runTransaction({ io: this.io, ext: this.extensions, protocol: this.protocol, timeouts: this.timeouts }, message);
+    let result;
+    try {
+      result = await runTransaction({ io: this.io, ext: this.extensions, protocol: this.protocol, timeouts: this.timeouts }, message);
+    } catch (err) {
+      // A fault of ours: the message stays queued, and the connection, in an unknown state, is dropped.
+      this.breakOff();
+      return unusable(`local error while delivering to ${this.io.name}: ${(err as Error).message}`);
+    }
     this.needsReset = result.needsReset;
     if (result.broken) this.breakOff();
     return result.outcomes;
