@@ -1,7 +1,9 @@
 // The queue manager against Postern's DNS server (MX records pointing at 127.0.0.x) and receiving
 // MTAs on those addresses, with an injected clock so that hours and days pass in a moment.
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { after, test } from 'node:test';
@@ -48,6 +50,14 @@ writeFileSync(join(dir, 'relay.test.zone'), ZONE);
 const { endpoint } = await startTestDnsServer({ after }, [{ name: 'relay.test', file: join(dir, 'relay.test.zone') }]);
 const resolver = new Resolver({ servers: [endpoint], timeoutMs: 500, attempts: 1 });
 const port = await freePort();
+const lmtpPort = await freePort('127.0.0.37');
+// Postfix's smtp-sink speaking LMTP (-L), as a mailbox server would; -d keeps each message in a file.
+// (in a folder of its own under /tmp: the sink runs as nobody, who cannot enter the test's scratch folder)
+const lmtpDumps = mkdtempSync(join(tmpdir(), 'postern-lmtp-'));
+chmodSync(lmtpDumps, 0o777);
+after(() => rmSync(lmtpDumps, { recursive: true, force: true }));
+const lmtpSink = spawn('smtp-sink', ['-L', '-u', 'nobody', '-d', `${lmtpDumps}/%M.`, `127.0.0.37:${lmtpPort}`, '10'], { stdio: 'ignore' });
+after(() => lmtpSink.kill());
 const sinks: Record<string, TestSink> = {};
 for (const [name, address] of [['mx1', '127.0.0.31'], ['mx2', '127.0.0.32'], ['soft', '127.0.0.34']] as const) sinks[name] = await startSink(address, port);
 sinks.soft!.answerRcpt(() => ({ kind: 'defer', code: 451, enhanced: '4.7.1', text: 'greylisted, try again later' }));
@@ -62,7 +72,13 @@ const clock = { now: () => now };
 const spool = await Spool.open({ dir: join(dir, 'queue'), minFreeBytes: 0, logger: silentLogger() });
 const manager = new QueueManager({
   spool,
-  routes: { 'local.test': { type: 'maildir', path: join(dir, 'mail') } },
+  routes: {
+    'local.test': { type: 'maildir', path: join(dir, 'mail') },
+    'inside.test': { type: 'smtp', host: 'mx2.relay.test', port },
+    'lmtp.test': { type: 'lmtp', host: '127.0.0.37', port: lmtpPort },
+    'void.test': { type: 'discard' },
+    'closed.test': { type: 'reject', message: 'closed for good' },
+  },
   hostname: 'mx.example.test',
   timing: { retryMinMs: 5 * 60_000, retryMaxMs: HOUR, delayWarningMs: 4 * HOUR, lifetimeMs: 5 * 24 * HOUR },
   pool: new ConnectionPool({ maxConnections: 20, perDestination: { initial: 5, max: 20 }, messagesPerConnection: 10, idleMs: 200 }),
@@ -218,4 +234,22 @@ test('held messages are not delivered until released; delete removes one', async
   await admin.handle(['delete', doomed.id]);
   assert.equal(spool.message(doomed.id), undefined);
   assert.equal((await admin.handle(['show', 'NOSUCH'])).ok, false);
+});
+
+test('fixed next hops: smtp to a named host (its A record, never its MX), LMTP with a success DSN for the final delivery; discard and reject routes', async () => {
+  const inside = await enqueue(['user@inside.test']);
+  const lmtp = await enqueue([{ address: 'user@lmtp.test', notify: ['success'] }]);
+  const discarded = await enqueue(['user@void.test']);
+  const rejected = await enqueue(['user@closed.test']);
+  await manager.runDue();
+  assert.equal(await arrivedAt(sinks.mx2!, inside.marker), 1);
+  const dumped = readdirSync(lmtpDumps).map((f) => readFileSync(join(lmtpDumps, f), 'utf8'));
+  assert.ok(dumped.some((m) => m.includes(lmtp.marker)), 'the LMTP server got the message');
+  const [success] = await dsnsAbout(lmtp.id);
+  assert.match(success!, /Action: delivered/);
+  for (const id of [inside.id, lmtp.id, discarded.id, rejected.id]) assert.equal(spool.message(id), undefined);
+  const [refusal] = await dsnsAbout(rejected.id);
+  assert.match(refusal!, /Status: 5\.7\.1/);
+  assert.match(refusal!, /closed for good/);
+  assert.deepEqual(await dsnsAbout(discarded.id), []);
 });
