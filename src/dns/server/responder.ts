@@ -14,7 +14,7 @@ import { AnswerCache, personalise } from './answer-cache.ts';
 import { answerQuestion } from './authoritative.ts';
 import { ServerCookies } from './cookies.ts';
 import { EdnsVariant, parsePlainQuery, type PlainQuery } from './plain-query.ts';
-import type { QueryHandler, Transport } from './transport.ts';
+import type { Transport } from './transport.ts';
 
 const HEADER_LENGTH = 12;
 const MIN_UDP_PAYLOAD = 512;
@@ -46,7 +46,7 @@ export class Responder {
     this.generation = { zones, cache: new AnswerCache() };
   }
 
-  readonly respond: QueryHandler = (query, transport, clientAddress) => {
+  readonly respond = (query: Buffer, transport: Transport, clientAddress: string): Buffer | undefined => {
     if (query.length < HEADER_LENGTH || (query[2] & QR) !== 0) return undefined;
     try {
       return this.answerPlain(query, transport) ?? this.answerInFull(query, transport, clientAddress);

@@ -3,7 +3,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
-import type { QueryHandler } from './transport.ts';
+import type { Answer, QueryHandler } from './transport.ts';
 
 export interface TcpListenerOptions {
   idleTimeoutMs: number;
@@ -43,18 +43,25 @@ export class TcpListener {
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
     const client = socket.remoteAddress ?? '';
     const frames = new FrameReader();
-    socket.on('data', (chunk: Buffer) => {
-      for (let query = frames.push(chunk); query !== undefined; query = frames.next()) {
-        const response = handler(query, 'tcp', client);
-        if (response === undefined) continue;
+    const send = (answer: Answer): void => {
+      if (answer === undefined || socket.destroyed) return;
+      // RFC 7766 §7: answers may go out in any order, each message of a transfer whole and in sequence.
+      for (const response of Array.isArray(answer) ? answer : [answer]) {
         const framed = Buffer.allocUnsafe(response.length + 2);
         framed.writeUInt16BE(response.length, 0);
         response.copy(framed, 2);
         socket.write(framed);
       }
-      if (socket.writableLength > MAX_UNSENT_BYTES) {
+      if (socket.writableLength > MAX_UNSENT_BYTES && !socket.isPaused()) {
         socket.pause();
         socket.once('drain', () => socket.resume());
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      for (let query = frames.push(chunk); query !== undefined; query = frames.next()) {
+        const answer = handler(query, 'tcp', client);
+        if (answer instanceof Promise) void answer.then(send);
+        else send(answer);
       }
     });
   }

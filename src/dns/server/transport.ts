@@ -2,5 +2,12 @@
 
 export type Transport = 'udp' | 'tcp';
 
-/** Answers one DNS message; undefined means drop it. Must never throw. */
-export type QueryHandler = (query: Buffer, transport: Transport, clientAddress: string) => Buffer | undefined;
+/** A list is several messages for one query (a zone transfer over TCP), written back to back. */
+export type Answer = Buffer | Buffer[] | undefined;
+
+/**
+ * Answers one DNS message; undefined means drop it. Must never throw (nor reject). Queries that
+ * need work elsewhere (recursion, an update, a transfer) answer with a promise; plain ones stay
+ * synchronous, so the fast path costs no microtask.
+ */
+export type QueryHandler = (query: Buffer, transport: Transport, clientAddress: string) => Answer | Promise<Answer>;

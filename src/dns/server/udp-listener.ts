@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
-import type { QueryHandler } from './transport.ts';
+import type { Answer, QueryHandler } from './transport.ts';
 
 /** Socket receive buffer asked for, so that bursts queue in the kernel instead of being lost. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -28,8 +28,14 @@ export function listenUdp(address: string, port: number, handler: QueryHandler, 
         // the kernel's rmem_max caps it; the default buffer still works
       }
       socket.on('message', (query, peer) => {
-        const response = handler(query, 'udp', peer.address);
-        if (response !== undefined) socket.send(response, peer.port, peer.address);
+        const send = (answer: Answer): void => {
+          // Over UDP one query gets one message at most (several are for TCP only).
+          const response = Array.isArray(answer) ? answer[0] : answer;
+          if (response !== undefined) socket.send(response, peer.port, peer.address);
+        };
+        const answer = handler(query, 'udp', peer.address);
+        if (answer instanceof Promise) void answer.then(send);
+        else send(answer);
       });
       resolve(socket);
     });
