@@ -33,6 +33,8 @@ export interface SpoolOptions {
 
 /** A message being received: small bodies are kept in memory, larger ones go to a temporary file as they arrive. */
 export interface SpoolWriter {
+  /** The queue id the message will have once committed. */
+  readonly id: string;
   write(chunk: Buffer): void;
   /** Resolves with the queue id once the message is durable (see the commit order above). */
   commit(envelope: Envelope): Promise<string>;
@@ -116,10 +118,13 @@ export class Spool {
   }
 
   open(): SpoolWriter {
+    // The id is known from the start, so the Received header can name it (as Postfix's does).
+    const id = newQueueId();
     let size = 0;
     let inMemory: Buffer[] = [];
     let file: BodyFile | undefined;
     return {
+      id,
       write: (chunk) => {
         size += chunk.length;
         if (file) return file.append(chunk);
@@ -136,7 +141,6 @@ export class Spool {
         file?.discard();
       },
       commit: async (envelope) => {
-        const id = newQueueId();
         let body: Buffer | undefined;
         if (file) await file.commitTo(join(this.messages, id));
         else body = Buffer.concat(inMemory, size);

@@ -4,6 +4,8 @@ export interface ReceivedInfo {
   helo: string;
   address: string;
   hostname: string;
+  /** The queue id, so the header leads to the log lines of this message. */
+  queueId: string;
   esmtp: boolean;
   tls?: { version: string; cipher: string };
   authenticated: boolean;
@@ -27,5 +29,5 @@ export function receivedHeader(r: ReceivedInfo): string {
   const helo = r.helo.replace(/[^\x21-\x7e]/g, '?');
   const tls = r.tls ? `\r\n\t(using ${r.tls.version} with cipher ${r.tls.cipher})` : '';
   const forClause = r.recipients.length === 1 ? `\r\n\tfor <${r.recipients[0]!.address}>` : '';
-  return `Received: from ${helo} ([${literal}])\r\n\tby ${r.hostname} (Postern) with ${protocol}${tls}${forClause};\r\n\t${rfc5322Date(r.date)}\r\n`;
+  return `Received: from ${helo} ([${literal}])\r\n\tby ${r.hostname} (Postern) with ${protocol} id ${r.queueId}${tls}${forClause};\r\n\t${rfc5322Date(r.date)}\r\n`;
 }

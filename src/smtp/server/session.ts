@@ -347,17 +347,19 @@ export class SmtpSession {
 
   private openMessage(tx: Transaction, by: 'data' | 'bdat'): void {
     const client = this.ctx.client;
+    const writer = this.options.sink.open();
     const trace = receivedHeader({
       helo: this.helo!,
       address: client.address,
       hostname: this.options.hostname,
+      queueId: writer.id,
       esmtp: this.esmtp,
       tls: client.tls,
       authenticated: client.authUser !== undefined,
       recipients: tx.recipients,
       date: new Date(),
     });
-    const incoming = new IncomingMessage(this.options.sink.open(), {
+    const incoming = new IncomingMessage(writer, {
       maxSize: this.options.limits.maxMessageSize,
       dotStuffed: by === 'data',
       trace,

@@ -5,6 +5,8 @@
 import type { Envelope } from '../../queue/envelope.ts';
 
 export interface MessageWriter {
+  /** The queue id the message gets when committed (named in the Received header). */
+  readonly id: string;
   /** Message bytes as they will be stored: CRLF line endings only, dot-stuffing already undone. */
   write(chunk: Buffer): void;
   /**

@@ -93,7 +93,8 @@ test('a message: stored with a Received header, CRLF endings, dots unstuffed, DS
   assert.match(queued, /^250 2\.0\.0 Ok: queued as ([0-9A-Z]+)\r\n$/);
   const id = /queued as (\w+)/.exec(queued)![1]!;
   const body = await text(spool.readBody(id));
-  assert.match(body, /^Received: from client\.example\.org \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test \(Postern\) with ESMTP\r\n\tfor <bob@example\.test>;\r\n\t\w{3}, \d+ \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n/);
+  assert.ok(body.includes(`(Postern) with ESMTP id ${id}\r\n`), 'the Received header names the queue id');
+  assert.match(body, /^Received: from client\.example\.org \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test \(Postern\) with ESMTP id \w+\r\n\tfor <bob@example\.test>;\r\n\t\w{3}, \d+ \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n/);
   assert.ok(body.endsWith('Subject: m1\r\n\r\n.leading dot\r\nmarker-m1\r\n'));
   const stored = spool.message(id)!;
   assert.equal(stored.envelope.ret, 'hdrs');

@@ -152,7 +152,7 @@ test('submission: MAIL before AUTH is 530; AUTH PLAIN, then relaying, ESMTPSA wi
   c.send('AUTH PLAIN =\r\n');
   assert.equal(await c.code(), '503 5.5.1');
   const body = await sendMessage(c, 'alice@example.test', 'friend@elsewhere.example', 'Subject: hi\r\n\r\nsubmitted\r\n');
-  assert.match(body, /^Received: from client\.example\.org \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test \(Postern\) with ESMTPSA\r\n\t\(using TLSv1\.3 with cipher TLS_\w+\)\r\n/);
+  assert.match(body, /^Received: from client\.example\.org \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test \(Postern\) with ESMTPSA id \w+\r\n\t\(using TLSv1\.3 with cipher TLS_\w+\)\r\n/);
   assert.match(body, /\r\nSubject: hi\r\nDate: \w{3}, \d+ \w{3} \d{4} [\d:]{8} \+0000\r\nMessage-ID: <[\w.]+@mx\.example\.test>\r\n\r\nsubmitted\r\n$/);
   const kept = await sendMessage(c, 'alice@example.test', 'friend@elsewhere.example', 'Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <own@client>\r\n\r\nbody\r\n');
   assert.equal(kept.match(/^Date:/gm)?.length, 1);
