@@ -1,11 +1,13 @@
 // Local delivery into Maildir (as Postfix's local(8) and virtual(8) do): write to tmp/, fsync,
 // rename into new/, fsync new/. The file name derives from the queue id and the recipient, so
 // delivering the same message to the same recipient again (after a crash between the rename
-// and the queue update) finds the file already there and does not deliver twice.
+// and the queue update) finds the file already there and does not deliver twice. Files have
+// Unix line endings, as Postfix, qmail and Dovecot write Maildir (the spool keeps CRLF).
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fsyncPath } from '../system/fsync.ts';
 
@@ -39,6 +41,23 @@ function alreadyDelivered(folder: string, name: string): boolean {
   return readdirSync(join(folder, 'cur')).some((f) => f === name || f.startsWith(`${name}:`));
 }
 
+/** CRLF to LF; the spool's messages have CRLF line endings only, so a CR is dropped only before an LF. */
+function crlfToLf(): Transform {
+  let heldCr = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let text = chunk.toString('latin1');
+      if (heldCr) text = `\r${text}`;
+      heldCr = text.endsWith('\r');
+      if (heldCr) text = text.slice(0, -1);
+      done(null, Buffer.from(text.replace(/\r\n/g, '\n'), 'latin1'));
+    },
+    flush(done) {
+      done(null, heldCr ? Buffer.from('\r') : undefined);
+    },
+  });
+}
+
 /** Delivers one message to one recipient; resolves with the file's path in new/ (or the existing delivery's). */
 export async function deliverToMaildir(d: MaildirDelivery): Promise<{ path: string; duplicate: boolean }> {
   const at = d.recipient.lastIndexOf('@');
@@ -51,8 +70,8 @@ export async function deliverToMaildir(d: MaildirDelivery): Promise<{ path: stri
   const temp = join(folder, 'tmp', name);
   const out = createWriteStream(temp, { mode: 0o600 });
   try {
-    out.write(`Return-Path: <${d.sender}>\r\nDelivered-To: ${d.recipient}\r\n`);
-    await pipeline(d.message, out);
+    out.write(`Return-Path: <${d.sender}>\nDelivered-To: ${d.recipient}\n`);
+    await pipeline(d.message, crlfToLf(), out);
     await fsyncPath(temp);
     await rename(temp, target);
     await fsyncPath(join(folder, 'new'));

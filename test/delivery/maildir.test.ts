@@ -22,8 +22,15 @@ test('Maildir layout: tmp, new, cur; Return-Path and Delivered-To on top; the bo
   assert.equal(duplicate, false);
   assert.deepEqual(readdirSync(join(root, 'bob')).sort(), ['cur', 'new', 'tmp']);
   assert.equal(path, join(root, 'bob', 'new', readdirSync(join(root, 'bob', 'new'))[0]!));
-  assert.equal(readFileSync(path, 'utf8'), `Return-Path: <alice@example.org>\r\nDelivered-To: Bob@example.test\r\n${BODY}`);
+  assert.equal(readFileSync(path, 'utf8'), `Return-Path: <alice@example.org>\nDelivered-To: Bob@example.test\n${BODY.replaceAll('\r\n', '\n')}`, 'Unix line endings, as Maildir readers expect');
   assert.deepEqual(readdirSync(join(root, 'bob', 'tmp')), []);
+});
+
+test('CRLF split across chunks still becomes LF; nothing else changes', async () => {
+  const root = await scratchDir();
+  const pieces = ['Subject: x\r', '\n\r', '\nline with \u00e9 and a lone dot\r\n.\r', '\n'];
+  const { path } = await deliverToMaildir({ ...delivery(root), message: Readable.from(pieces.map((p) => Buffer.from(p, 'latin1'))) });
+  assert.equal(readFileSync(path, 'latin1').split('\n').slice(2).join('\n'), 'Subject: x\n\nline with \u00e9 and a lone dot\n.\n');
 });
 
 test('delivering the same message to the same recipient again is a no-op, also after the client moved it to cur/', async () => {
@@ -102,6 +109,6 @@ test('local delivery after a restart: what was queued before is delivered once',
   local.resolver.close();
   const files = readdirSync(join(dir, 'mail', 'bob', 'new'));
   assert.equal(files.length, 1);
-  assert.match(readFileSync(join(dir, 'mail', 'bob', 'new', files[0]!), 'utf8'), /^Return-Path: <>\r\n/);
+  assert.match(readFileSync(join(dir, 'mail', 'bob', 'new', files[0]!), 'utf8'), /^Return-Path: <>\n/);
   spool.close();
 });

@@ -57,8 +57,8 @@ test('smtplib → Maildir: Return-Path, Delivered-To, Received, the body intact'
   assert.equal(result!.code, 250, result!.reply);
   assert.match(result!.reply, /^2\.0\.0 Ok: queued as \w+$/);
   const [file] = await waitFor(() => (maildirFiles('bob').length > 0 ? maildirFiles('bob') : undefined), 'the Maildir file');
-  assert.match(file!, /^Return-Path: <alice@example\.org>\r\nDelivered-To: bob@example\.test\r\nReceived: from client\.example\.org \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test \(Postern\) with ESMTP id \w+\r\n/);
-  assert.ok(file!.endsWith('Subject: hello\r\n\r\nHi Bob.\r\n.dot line\r\n'));
+  assert.match(file!, /^Return-Path: <alice@example\.org>\nDelivered-To: bob@example\.test\nReceived: from client\.example\.org \(\[127\.0\.0\.1\]\)\n\tby mx\.example\.test \(Postern\) with ESMTP id \w+\n/);
+  assert.ok(file!.endsWith('Subject: hello\n\nHi Bob.\n.dot line\n'));
 });
 
 test('SMTPUTF8 addresses with the parameter; refused without it', async () => {

@@ -75,8 +75,8 @@ test(`crash: ${ROUNDS} rounds of SIGKILL during ${PER_ROUND} messages from 4 ses
   for (let i = 0; i < 1200; i++) {
     seen.clear();
     for (const file of delivered(dir.path)) {
-      const marker = /^Subject: (m-\d+-\d+)\r$/m.exec(file)?.[1] ?? 'unknown';
-      assert.ok(file.endsWith(`END ${marker}\r\n`), `a partial message was delivered: ${marker}`);
+      const marker = /^Subject: (m-\d+-\d+)$/m.exec(file)?.[1] ?? 'unknown';
+      assert.ok(file.endsWith(`END ${marker}\n`), `a partial message was delivered: ${marker}`);
       seen.set(marker, (seen.get(marker) ?? 0) + 1);
     }
     if ([...acknowledged].every((m) => seen.has(m))) break;

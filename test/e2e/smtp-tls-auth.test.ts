@@ -75,7 +75,7 @@ test('swaks over STARTTLS on port 25 (mta): verified certificate, delivered, TLS
   const r = swaks(['--port', String(ports.mta), '--tls', '--from', 'x@example.org', '--to', 'bob@example.test', '--header', 'Subject: swaks-starttls']);
   assert.equal(r.status, 0, r.out);
   const message = await delivered('bob', 'swaks-starttls');
-  assert.match(message, /\tby mx\.example\.test \(Postern\) with ESMTPS id \w+\r\n\t\(using TLSv1\.3 with cipher TLS_\w+\)/);
+  assert.match(message, /\tby mx\.example\.test \(Postern\) with ESMTPS id \w+\n\t\(using TLSv1\.3 with cipher TLS_\w+\)/);
 });
 
 test('swaks submission (587): STARTTLS, AUTH PLAIN and LOGIN, relaying for the authenticated user; a wrong password is 535', async () => {
@@ -100,8 +100,8 @@ test('swaks over implicit TLS (465, submissions): AUTH, Message-ID and Date adde
     '--from', 'alice@example.test', '--to', 'bob@example.test', '--data', 'Subject: implicit-tls\r\n\r\nno date, no id\r\n']);
   assert.equal(r.status, 0, r.out);
   const message = await delivered('bob', 'implicit-tls');
-  assert.match(message, /with ESMTPSA id \w+\r\n\t\(using TLSv1\.3/);
-  assert.match(message, /\r\nDate: [^\r]+\r\nMessage-ID: <[^>]+@mx\.example\.test>\r\n\r\nno date, no id/);
+  assert.match(message, /with ESMTPSA id \w+\n\t\(using TLSv1\.3/);
+  assert.match(message, /\nDate: [^\n]+\nMessage-ID: <[^>]+@mx\.example\.test>\n\nno date, no id/);
 });
 
 test('smtplib: STARTTLS + login on submission, and SMTP_SSL + login on submissions', async () => {
