@@ -6,7 +6,7 @@ import { nextSerial, serialNewer } from '../zone/serial.ts';
 import { RClass, Rcode, type ResourceRecord } from '../wire/model.ts';
 import { canonicalName, isInZone } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
-import { sameRdata } from './rdata-equality.ts';
+import { sameRdata, sameRecord } from './rdata-equality.ts';
 
 export interface UpdateRequest {
   /** The zone named in the zone section (model form). */
@@ -125,8 +125,4 @@ export function applyUpdate(request: UpdateRequest, current: readonly ResourceRe
     added.push(bumped);
   }
   return { rcode: Rcode.NOERROR, changed: true, records, removed, added, serial: Number(soa().data.serial) };
-}
-
-function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
-  return a.ttl === b.ttl && canonicalName(a.name) === canonicalName(b.name) && sameRdata(a, b);
 }

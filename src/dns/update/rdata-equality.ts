@@ -2,6 +2,7 @@
 // case-insensitively (RFC 4034 §6.2 canonical form), everything else octet for octet.
 import { rdataToWire } from '../wire/encode.ts';
 import type { RData, ResourceRecord } from '../wire/model.ts';
+import { canonicalName } from '../wire/names.ts';
 import { descriptorOf } from '../wire/rrtypes.ts';
 
 function canonicalRdata(type: number, data: RData): Buffer {
@@ -13,4 +14,9 @@ function canonicalRdata(type: number, data: RData): Buffer {
 
 export function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && canonicalRdata(a.type, a.data).equals(canonicalRdata(b.type, b.data));
+}
+
+/** The same record: owner (case-insensitively), type, data and TTL. */
+export function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
+  return a.ttl === b.ttl && canonicalName(a.name) === canonicalName(b.name) && sameRdata(a, b);
 }
