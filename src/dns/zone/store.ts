@@ -89,6 +89,13 @@ export class ZoneSnapshot {
     return new ZoneSnapshot(origin, apex, soaSet.records[0], count, nodes, emptyNonTerminals, cuts);
   }
 
+  /** Every record of the zone (for updates, transfers and writing the zone back to its file). */
+  records(): ResourceRecord[] {
+    const out: ResourceRecord[] = [];
+    for (const node of this.nodes.values()) for (const rrset of node.values()) out.push(...rrset.records);
+    return out;
+  }
+
   /** The RRsets owned by a canonical name, if it owns any. */
   node(key: string): ZoneNode | undefined {
     return this.nodes.get(key);
@@ -139,6 +146,11 @@ export class ZoneSet {
 
   get(origin: string): ZoneSnapshot | undefined {
     return this.byApex.get(canonicalName(origin));
+  }
+
+  /** A new set with this zone added or replacing the zone of the same apex. */
+  with(zone: ZoneSnapshot): ZoneSet {
+    return new ZoneSet([...[...this.byApex.values()].filter((z) => z.apex !== zone.apex), zone]);
   }
 
   /** The deepest zone containing a canonical name. With `parentSide`, a zone whose apex is the
