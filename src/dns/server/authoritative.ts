@@ -1,7 +1,10 @@
 // The authoritative answer for one question, RFC 1034 §4.3.2 as refined by RFC 2181 (ranking,
 // AA), RFC 2308 (negative answers), RFC 4592 (wildcards) and RFC 6604 (rcode after CNAMEs).
-// qtype ANY is answered with every RRset at the name (not the RFC 8482 minimal form).
+// qtype ANY is answered with every RRset at the name (not the RFC 8482 minimal form). With
+// `dnssecOk` (the query's DO bit), signed zones add RRSIGs and denial proofs (dnssec/).
 
+import { DnssecAnswer } from '../dnssec/signed-answer.ts';
+import { isNsec3Owner } from '../dnssec/signed-zone.ts';
 import { Rcode, type ResourceRecord } from '../wire/model.ts';
 import { canonicalName } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
@@ -26,8 +29,9 @@ const ADDITIONAL_TARGET: ReadonlyMap<number, string> = new Map([
   [RRType.SRV, 'target'],
 ]);
 
-export function answerQuestion(zones: ZoneSet, qname: string, qtype: number): AuthoritativeAnswer {
+export function answerQuestion(zones: ZoneSet, qname: string, qtype: number, dnssecOk = false): AuthoritativeAnswer {
   const result: AuthoritativeAnswer = { rcode: Rcode.NOERROR, aa: false, answer: [], authority: [], additional: [] };
+  const dnssec = dnssecOk ? new DnssecAnswer(result) : undefined;
   const seen = new Set<string>();
   let name = qname;
   for (let step = 0; step <= MAX_CNAME_CHAIN; step++) {
@@ -46,44 +50,60 @@ export function answerQuestion(zones: ZoneSet, qname: string, qtype: number): Au
       if (step === 0) result.aa = false;
       const ns = zone.node(cut)!.get(RRType.NS)!;
       result.authority.push(...ns.records);
-      addTargetAddresses(zones, ns.records, result);
+      dnssec?.referral(zone, cut);
+      addTargetAddresses(zones, ns.records, result, dnssec);
       break;
     }
 
     let node: ZoneNode | undefined = zone.node(key);
-    let synthesisedOwner: string | undefined;
-    if (node === undefined && !zone.exists(key)) {
+    // NSEC3 chain links are not names of the zone (RFC 5155 §7.2.9).
+    const hidden = node !== undefined && isNsec3Owner(node);
+    if (hidden) node = undefined;
+    let wildcardOwner: string | undefined;
+    if (node === undefined && (hidden || !zone.exists(key))) {
       const wildcard = zone.wildcardFor(key);
       if (wildcard === undefined) {
         result.rcode = Rcode.NXDOMAIN;
         result.authority.push(zone.negativeSoa);
+        dnssec?.nameError(zone, key);
         break;
       }
       node = wildcard.node;
-      synthesisedOwner = name;
+      wildcardOwner = wildcard.owner;
     }
+    const synthesisedOwner = wildcardOwner === undefined ? undefined : name;
     if (node === undefined) {
       negative(zone, result);
+      dnssec?.noData(zone, key);
       break;
     }
 
     if (qtype === RRType.ANY) {
-      for (const rrset of node.values()) appendRRset(rrset, synthesisedOwner, result);
-      addTargetAddresses(zones, result.answer, result);
+      for (const rrset of node.values()) {
+        // With DO each RRset brings its own RRSIGs (NSD does the same).
+        if (rrset.type === RRType.NSEC3 || (dnssec !== undefined && rrset.type === RRType.RRSIG)) continue;
+        appendRRset(rrset, synthesisedOwner, result, node, dnssec);
+      }
+      if (wildcardOwner !== undefined) dnssec?.wildcardAnswer(zone, key, wildcardOwner);
+      addTargetAddresses(zones, result.answer, result, dnssec);
       break;
     }
     const rrset = node.get(qtype);
     if (rrset !== undefined) {
-      appendRRset(rrset, synthesisedOwner, result);
-      addTargetAddresses(zones, rrset.records, result);
+      appendRRset(rrset, synthesisedOwner, result, node, dnssec);
+      if (wildcardOwner !== undefined) dnssec?.wildcardAnswer(zone, key, wildcardOwner);
+      addTargetAddresses(zones, rrset.records, result, dnssec);
       break;
     }
     const cname = node.get(RRType.CNAME);
     if (cname === undefined) {
       negative(zone, result);
+      if (wildcardOwner === undefined) dnssec?.noData(zone, key);
+      else dnssec?.wildcardNoData(zone, key, wildcardOwner);
       break;
     }
-    appendRRset(cname, synthesisedOwner, result);
+    appendRRset(cname, synthesisedOwner, result, node, dnssec);
+    if (wildcardOwner !== undefined) dnssec?.wildcardAnswer(zone, key, wildcardOwner);
     const target = String(cname.records[0].data.target);
     if (seen.has(canonicalName(target))) break;
     name = target;
@@ -95,13 +115,14 @@ function negative(zone: ZoneSnapshot, result: AuthoritativeAnswer): void {
   result.authority.push(zone.negativeSoa);
 }
 
-function appendRRset(rrset: RRset, synthesisedOwner: string | undefined, result: AuthoritativeAnswer): void {
+function appendRRset(rrset: RRset, synthesisedOwner: string | undefined, result: AuthoritativeAnswer, node: ZoneNode, dnssec: DnssecAnswer | undefined): void {
   if (synthesisedOwner === undefined) result.answer.push(...rrset.records);
   else for (const rr of rrset.records) result.answer.push({ ...rr, name: synthesisedOwner });
+  dnssec?.sign(result.answer, node, rrset.type, synthesisedOwner);
 }
 
 /** A and AAAA of the MX/NS/SRV targets that we hold (in any of our zones), once per target. */
-function addTargetAddresses(zones: ZoneSet, records: readonly ResourceRecord[], result: AuthoritativeAnswer): void {
+function addTargetAddresses(zones: ZoneSet, records: readonly ResourceRecord[], result: AuthoritativeAnswer, dnssec: DnssecAnswer | undefined): void {
   const done = new Set<string>();
   for (const rr of records) {
     const field = ADDITIONAL_TARGET.get(rr.type);
@@ -113,7 +134,9 @@ function addTargetAddresses(zones: ZoneSet, records: readonly ResourceRecord[], 
     if (node === undefined) continue;
     for (const type of [RRType.A, RRType.AAAA]) {
       const addresses = node.get(type);
-      if (addresses !== undefined) result.additional.push(...addresses.records);
+      if (addresses === undefined) continue;
+      result.additional.push(...addresses.records);
+      dnssec?.sign(result.additional, node, type);
     }
   }
 }

@@ -101,7 +101,7 @@ export class Responder {
     const meta = metaQueryRcode(question.type, transport);
     if (meta !== undefined) return reply(meta);
 
-    fillAnswer(response, question, this.generation.zones);
+    fillAnswer(response, question, this.generation.zones, request.edns?.dnssecOk === true);
     return encodeMessage(response, { maxSize });
   }
 }
@@ -148,8 +148,8 @@ function emptyResponse(request: Message): Message {
   };
 }
 
-function fillAnswer(response: Message, question: Question, zones: ZoneSet): void {
-  const result = answerQuestion(zones, question.name, question.type);
+function fillAnswer(response: Message, question: Question, zones: ZoneSet, dnssecOk: boolean): void {
+  const result = answerQuestion(zones, question.name, question.type, dnssecOk);
   response.flags.rcode = result.rcode;
   response.flags.aa = result.aa;
   response.answers = result.answer;
@@ -170,7 +170,8 @@ function encodePlainResponse(query: Buffer, plain: PlainQuery, zones: ZoneSet): 
     additional: [],
     edns: plain.edns === EdnsVariant.NONE ? undefined : ourEdns(plain.edns === EdnsVariant.DNSSEC_OK),
   };
-  fillAnswer(response, question, zones);
+  // The cache key holds the EDNS variant, so DO and non-DO answers never share an entry.
+  fillAnswer(response, question, zones, plain.edns === EdnsVariant.DNSSEC_OK);
   return encodeMessage(response, { maxSize: MAX_TCP_MESSAGE });
 }
 
