@@ -33,8 +33,16 @@ export interface NewMessage {
   body?: Buffer;
 }
 
-/** Every connection's settings. WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd. */
+/** The commit thread's settings. WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd. */
 export const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON'];
+
+/**
+ * This connection's: delivery states and removals need no fsync of their own. In WAL mode the
+ * commit thread's next fsync makes them durable too; a power cut before it can only roll a
+ * recipient back to "not yet delivered" (delivered again, never lost), as Postfix's queue
+ * manager risks the same. New messages never go through this connection.
+ */
+const STATE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON'];
 
 /** The inserts of a new message; an InsertRow names one by its index here. */
 export const INSERTS = [
@@ -115,7 +123,7 @@ export class SpoolDb {
 
   constructor(file: string) {
     this.db = new Database(file);
-    for (const pragma of PRAGMAS) this.db.pragma(pragma);
+    for (const pragma of STATE_PRAGMAS) this.db.pragma(pragma);
     this.db.exec(SCHEMA);
     addMissingColumns(this.db);
     this.selectBody = this.db.prepare<[string], Buffer>('SELECT data FROM bodies WHERE message_id = ?').pluck();
@@ -188,6 +196,11 @@ export class SpoolDb {
 
   hasPending(id: string): boolean {
     return (this.countPending.get(id)?.n ?? 0) > 0;
+  }
+
+  /** The messages whose body is stored here rather than as a file. */
+  inlineBodies(): Set<string> {
+    return new Set(this.db.prepare<[], { message_id: string }>('SELECT message_id FROM bodies').all().map((r) => r.message_id));
   }
 
   ids(): Set<string> {

@@ -92,11 +92,21 @@ export class Spool {
     for (const name of partial) rmSync(join(this.incoming, name), { force: true });
     const known = this.db.ids();
     let orphans = 0;
-    for (const name of readdirSync(this.messages)) {
+    const files = new Set(readdirSync(this.messages));
+    for (const name of files) {
       if (!known.has(name)) {
         rmSync(join(this.messages, name), { force: true });
         orphans++;
       }
+    }
+    // A row whose body file is gone was finished: its removal (row, then file) lost the row's
+    // delete to a power cut, which the state connection's NORMAL sync allows. It is not mail to deliver.
+    const inline = this.db.inlineBodies();
+    for (const id of known) {
+      if (inline.has(id) || files.has(id)) continue;
+      this.db.delete(id);
+      known.delete(id);
+      this.options.logger.warn({ queueId: id }, 'spool: a finished message came back after a crash; removed again');
     }
     let finished = 0;
     for (const id of known) {

@@ -1,6 +1,7 @@
 // What the queue manager and `postern queue` need of the spool besides storing mail: holding,
 // making due, paging, deleting, the delay-notice mark, and opening a spool of an older schema.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -75,5 +76,20 @@ test('a spool from before the held and delay_warned columns opens and gets them'
   const message = spool.message('OLD1')!;
   assert.equal(message.held, false);
   assert.equal(message.recipients[0]!.delayWarned, false);
+  spool.close();
+});
+
+test('a finished message whose removal lost its row delete to a power cut (body file gone, row back) is not delivered again', async () => {
+  const dir = await scratchDir();
+  let spool = await Spool.open({ dir, minFreeBytes: 0, logger: silentLogger() });
+  const writer = spool.open();
+  writer.write(Buffer.alloc(200 * 1024, 'x'));
+  const id = await writer.commit(envelope);
+  const small = await stored(spool);
+  spool.close();
+  rmSync(join(dir, 'messages', id));
+  spool = await Spool.open({ dir, minFreeBytes: 0, logger: silentLogger() });
+  assert.equal(spool.message(id), undefined);
+  assert.ok(spool.message(small), 'a small message lives in SQLite and stays');
   spool.close();
 });
