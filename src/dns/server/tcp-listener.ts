@@ -79,7 +79,7 @@ export class TcpListener {
 
 /** Splits a TCP byte stream into DNS messages. Segments are only joined once a whole message
  *  is there, so a client trickling bytes cannot make us copy the same data over and over. */
-class FrameReader {
+export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
