@@ -4,7 +4,11 @@
 import type { Logger } from '../../log/logger.ts';
 import { ZoneSet } from '../zone/store.ts';
 import { openEndpoints, type Endpoint, type OpenEndpoints } from './endpoints.ts';
+import { UpdateProcessor, type DynamicZone, type UpdateAuthorizer } from '../update/processor.ts';
+import { Opcode } from '../wire/model.ts';
+import { withOpcodeHandlers } from './dispatch.ts';
 import { Responder } from './responder.ts';
+import type { QueryHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 
 export interface LocalServerOptions {
@@ -16,19 +20,21 @@ export interface LocalServerOptions {
   /** Where zone loads and their problems are logged (default: logger). Cluster workers other
    *  than the first pass a silent one, so each zone event is logged once. */
   zoneLogger?: Logger;
+  /** Dynamic updates: carried out here (one process), or handed to whoever carries them out (a cluster worker). */
+  updates?: { zones: DynamicZone[]; authorize: UpdateAuthorizer; changed?(zone: string, serial: number): void } | { forward: QueryHandler };
 }
 
 /** How long open TCP connections get to send their answers when the server closes. */
 export const TCP_CLOSE_GRACE_MS = 2000;
 
 export class LocalDnsServer {
-  private reloading: Promise<unknown> = Promise.resolve();
-
   private constructor(
     private zoneConfigs: DnsZoneConfig[],
     private readonly responder: Responder,
     private readonly open: OpenEndpoints,
     private readonly zoneLogger: Logger,
+    private readonly exclusive: Exclusive,
+    private readonly updates?: UpdateProcessor,
   ) {}
 
   /** Loads every zone (any zone with errors fails the start, naming its problems), then binds. */
@@ -40,8 +46,24 @@ export class LocalDnsServer {
       throw new Error(`DNS: zones failed to load: ${failed.map((z) => `${z.name || '.'} (${z.problems.join('; ')})`).join(', ')}`);
     }
     const responder = new Responder(zones, opts.logger);
-    const open = await openEndpoints(opts.listen, responder.respond, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
-    return new LocalDnsServer(opts.zones, responder, open, zoneLogger);
+    const exclusive = new Exclusive();
+    const handlers = new Map<number, QueryHandler>();
+    let processor: UpdateProcessor | undefined;
+    if (opts.updates && 'forward' in opts.updates) handlers.set(Opcode.UPDATE, opts.updates.forward);
+    else if (opts.updates) {
+      processor = new UpdateProcessor({
+        ...opts.updates,
+        current: () => responder.zones,
+        publish: async (zone) => responder.swap(responder.zones.with(zone)),
+        exclusive: (work) => exclusive.run(work),
+        logger: opts.logger,
+      });
+      const run = processor;
+      handlers.set(Opcode.UPDATE, (query, _transport, client) => run.handle(query, client));
+    }
+    const handler = withOpcodeHandlers(responder.respond, handlers);
+    const open = await openEndpoints(opts.listen, handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
+    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, processor);
   }
 
   get endpoints(): Endpoint[] {
@@ -49,19 +71,30 @@ export class LocalDnsServer {
   }
 
   /** Re-reads the zone files (of `zones` when given, which then become the configured set).
-   *  Reloads run one at a time. */
+   *  Reloads run one at a time, and never while an update is applied. */
   reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
-    const run = this.reloading.then(async () => {
+    return this.exclusive.run(async () => {
       if (zones !== undefined) this.zoneConfigs = zones;
       const loaded = await loadZones(this.zoneConfigs, this.responder.zones, this.zoneLogger);
       this.responder.swap(loaded.zones);
       return loaded.report;
     });
-    this.reloading = run.catch(() => undefined);
-    return run;
   }
 
-  close(): Promise<void> {
-    return this.open.close(TCP_CLOSE_GRACE_MS);
+  /** Stops serving; zone files with updates not yet written back are written first. */
+  async close(): Promise<void> {
+    await this.open.close(TCP_CLOSE_GRACE_MS);
+    await this.updates?.flush();
+  }
+}
+
+/** Runs one piece of zone-changing work at a time: reloads and dynamic updates. */
+class Exclusive {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work);
+    this.tail = next.catch(() => undefined);
+    return next;
   }
 }

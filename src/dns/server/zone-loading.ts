@@ -4,11 +4,15 @@
 import type { Logger } from '../../log/logger.ts';
 import { formatProblem, loadZoneFile } from '../zone/load.ts';
 import { ZoneSet, ZoneSnapshot } from '../zone/store.ts';
+import { readFile } from 'node:fs/promises';
+import { fileDigest, replay, ZoneJournal } from '../update/journal.ts';
 
 export interface DnsZoneConfig {
   /** The zone's origin in model form (no trailing dot). */
   name: string;
   file: string;
+  /** A dynamically updated zone's journal: replayed onto the zone file at every load. */
+  journal?: string;
 }
 
 export interface ZoneReport {
@@ -59,7 +63,19 @@ async function loadOne(config: DnsZoneConfig, logger: Logger): Promise<{ snapsho
       logger.error({ zone: config.name, file: config.file }, 'zone has errors and was not loaded');
       return { problems };
     }
-    const snapshot = ZoneSnapshot.fromRecords(zone.origin, zone.records);
+    let records = zone.records;
+    if (config.journal !== undefined) {
+      const digest = fileDigest(await readFile(config.file, 'utf8'));
+      const replayed = replay(zone.records, zone.serial, await new ZoneJournal(config.journal, zone.origin).read(), digest);
+      if (replayed.kind === 'conflict') {
+        // RFC 2136 updates are pending in the journal: a hand edit must raise the serial above them.
+        const problem = `${config.file}: edited while dynamic updates are pending, and its serial ${replayed.fileSerial} is not newer than the last update's ${replayed.journalSerial}; raise the zone file's serial above ${replayed.journalSerial} to replace the updates, or undo the edit`;
+        logger.error({ zone: config.name }, problem);
+        return { problems: [...problems, problem] };
+      }
+      records = replayed.records;
+    }
+    const snapshot = ZoneSnapshot.fromRecords(zone.origin, records);
     logger.info({ zone: config.name, serial: snapshot.serial, records: snapshot.recordCount }, 'zone loaded');
     return { snapshot, problems };
   } catch (err) {

@@ -3,6 +3,7 @@
 // rewritten from time to time (zone-file sync) and the journal's older entries then stay only as
 // the zone's history (for IXFR). Each line is JSON: the serials and the records removed and
 // added, in master-file text, which the zone-file parser reads back.
+import { createHash } from 'node:crypto';
 import { appendFile, open, readFile } from 'node:fs/promises';
 import type { ResourceRecord } from '../wire/model.ts';
 import { recordToText } from '../wire/text.ts';
@@ -15,6 +16,8 @@ export interface Changeset {
   to: number;
   removed: ResourceRecord[];
   added: ResourceRecord[];
+  /** SHA-256 of the zone file when the update was made: a later hand edit that kept the serial shows as a different digest. */
+  fileDigest?: string;
 }
 
 interface JournalLine {
@@ -22,6 +25,12 @@ interface JournalLine {
   to: number;
   removed: string[];
   added: string[];
+  file?: string;
+}
+
+/** The digest a changeset records of its zone file. */
+export function fileDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export class JournalError extends Error {}
@@ -54,14 +63,14 @@ export class ZoneJournal {
     const out: Changeset[] = [];
     for (const line of complete) {
       const entry = JSON.parse(line) as JournalLine;
-      out.push({ from: entry.from, to: entry.to, removed: await parseRecords(entry.removed, this.file, this.origin), added: await parseRecords(entry.added, this.file, this.origin) });
+      out.push({ from: entry.from, to: entry.to, removed: await parseRecords(entry.removed, this.file, this.origin), added: await parseRecords(entry.added, this.file, this.origin), fileDigest: entry.file });
     }
     return out;
   }
 
   /** Appends one changeset and waits until it is on stable storage. */
   async append(change: Changeset): Promise<void> {
-    const line: JournalLine = { from: change.from, to: change.to, removed: change.removed.map(recordToText), added: change.added.map(recordToText) };
+    const line: JournalLine = { from: change.from, to: change.to, removed: change.removed.map(recordToText), added: change.added.map(recordToText), file: change.fileDigest };
     await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o640 });
     const handle = await open(this.file, 'r');
     try {
@@ -85,14 +94,15 @@ export type Replay =
   /** The zone file's serial is neither the journal's last nor in its chain: it was edited without raising the serial above the journal's. */
   | { kind: 'conflict'; fileSerial: number; journalSerial: number };
 
-/** The zone as the zone file and the journal make it together. */
-export function replay(records: ResourceRecord[], fileSerial: number, journal: readonly Changeset[]): Replay {
+/** The zone as the zone file (its records, serial and digest) and the journal make it together. */
+export function replay(records: ResourceRecord[], fileSerial: number, journal: readonly Changeset[], digest?: string): Replay {
   if (journal.length === 0) return { kind: 'current', records, serial: fileSerial, applied: 0 };
   const last = journal.at(-1)!.to;
   if (fileSerial === last) return { kind: 'current', records, serial: fileSerial, applied: 0 };
   if (serialNewer(fileSerial, last)) return { kind: 'file-newer', records, serial: fileSerial };
   const start = journal.findIndex((c) => c.from === fileSerial);
-  if (start < 0) return { kind: 'conflict', fileSerial, journalSerial: last };
+  const editedSince = start >= 0 && digest !== undefined && journal[start]!.fileDigest !== undefined && journal[start]!.fileDigest !== digest;
+  if (start < 0 || editedSince) return { kind: 'conflict', fileSerial, journalSerial: last };
   let current = records;
   for (const change of journal.slice(start)) current = applyChangeset(current, change);
   return { kind: 'current', records: current, serial: last, applied: journal.length - start };

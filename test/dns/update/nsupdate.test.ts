@@ -1,0 +1,98 @@
+// Dynamic updates from BIND's nsupdate into Postern's DNS server: applied, journalled, served,
+// still there after a restart, written back to the zone file, and a hand edit that would lose
+// them refused.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { startDnsService, type DnsService } from '../../../src/dns/server/service.ts';
+import { Rcode } from '../../../src/dns/wire/model.ts';
+import type { DynamicZone, UpdateAuthorizer } from '../../../src/dns/update/processor.ts';
+import { dig } from '../../helpers/dns.ts';
+import { scratchDir } from '../../helpers/scratch-dirs.ts';
+
+const ZONE = `$ORIGIN dyn.test.
+$TTL 300
+@    SOA ns hostmaster 100 3600 600 86400 300
+     NS  ns
+ns   A   127.0.0.53
+www  A   192.0.2.10
+`;
+
+function nsupdate(port: number, script: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('nsupdate', ['-v'], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }));
+    child.stdin!.end(`server 127.0.0.1 ${port}\nzone dyn.test\n${script}\nsend\n`);
+  });
+}
+
+async function start(dir: string, authorize: UpdateAuthorizer, zonefileSyncMs?: number): Promise<DnsService> {
+  const zone: DynamicZone = { name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), zonefileSyncMs };
+  return startDnsService({
+    listen: [{ address: '127.0.0.1', port: 0 }],
+    zones: [{ name: 'dyn.test', file: zone.file, journal: zone.journal }],
+    workers: 1,
+    tcpIdleTimeoutMs: 5000,
+    maxTcpConnections: 20,
+    updates: { zones: [zone], authorize },
+    logger: silentLogger(),
+  });
+}
+
+const anyone: UpdateAuthorizer = () => Rcode.NOERROR;
+
+test('nsupdate adds and deletes; the change is served, survives a restart, and a zone file edit without a higher serial is refused', async () => {
+  const dir = await scratchDir();
+  writeFileSync(join(dir, 'dyn.test.zone'), ZONE);
+  let dns = await start(dir, anyone);
+  try {
+    const server = () => dns.endpoints[0]!;
+    const added = await nsupdate(server().port, 'update add new.dyn.test 600 A 192.0.2.77\nupdate delete www.dyn.test A 192.0.2.10');
+    assert.equal(added.code, 0, added.out);
+    assert.deepEqual((await dig(server(), ['new.dyn.test', 'A'])).answer.map((r) => r.data), ['192.0.2.77']);
+    assert.equal((await dig(server(), ['www.dyn.test', 'A'])).status, 'NXDOMAIN');
+    assert.match((await dig(server(), ['dyn.test', 'SOA'])).answer[0]!.data, / 101 3600 /, 'the serial went up by one');
+
+    const prerequisite = await nsupdate(server().port, 'prereq nxdomain new.dyn.test\nupdate add new.dyn.test 600 A 192.0.2.78');
+    assert.notEqual(prerequisite.code, 0);
+    assert.match(prerequisite.out, /YXDOMAIN/);
+
+    await dns.close();
+    dns = await start(dir, anyone);
+    assert.deepEqual((await dig(server(), ['new.dyn.test', 'A'])).answer.map((r) => r.data), ['192.0.2.77'], 'replayed from the journal after a restart');
+
+    writeFileSync(join(dir, 'dyn.test.zone'), ZONE.replace('www  A   192.0.2.10', 'www  A   192.0.2.99'));
+    const report = await dns.reload();
+    assert.equal(report.zones[0]!.ok, false);
+    assert.match(report.zones[0]!.problems.join('\n'), /edited while dynamic updates are pending, and its serial 100 is not newer than the last update's 101; raise the zone file's serial above 101/);
+    assert.deepEqual((await dig(server(), ['new.dyn.test', 'A'])).answer.map((r) => r.data), ['192.0.2.77'], 'the updates keep being served');
+
+    writeFileSync(join(dir, 'dyn.test.zone'), ZONE.replace(' 100 ', ' 200 '));
+    assert.equal((await dns.reload()).zones[0]!.ok, true, 'a hand edit with a higher serial replaces the updates');
+    assert.equal((await dig(server(), ['new.dyn.test', 'A'])).status, 'NXDOMAIN');
+  } finally {
+    await dns.close();
+  }
+});
+
+test('the zone file is rewritten after zonefileSync, and refused updates change nothing', async () => {
+  const dir = await scratchDir();
+  writeFileSync(join(dir, 'dyn.test.zone'), ZONE);
+  const refuseOthers: UpdateAuthorizer = (request) => (request.authority.some((r) => r.name.startsWith('forbidden')) ? Rcode.REFUSED : Rcode.NOERROR);
+  const dns = await start(dir, refuseOthers, 200);
+  try {
+    const port = dns.endpoints[0]!.port;
+    assert.equal((await nsupdate(port, 'update add synced.dyn.test 300 TXT "written back"')).code, 0);
+    const refused = await nsupdate(port, 'update add forbidden.dyn.test 300 A 192.0.2.1');
+    assert.match(refused.out, /REFUSED/);
+    await new Promise((r) => setTimeout(r, 600));
+    const file = readFileSync(join(dir, 'dyn.test.zone'), 'utf8');
+    assert.match(file, /synced\.dyn\.test\.\s+300\s+IN\s+TXT\s+"written back"/);
+    assert.match(file, /SOA\s+ns\.dyn\.test\. hostmaster\.dyn\.test\. 101 /);
+    assert.doesNotMatch(file, /forbidden/);
+  } finally {
+    await dns.close();
+  }
+});
