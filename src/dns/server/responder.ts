@@ -127,7 +127,7 @@ function metaQueryRcode(qtype: number, transport: Transport): number | undefined
 }
 
 /** The largest UDP response for a client: its EDNS payload size, at least 512, at most ours. */
-function udpLimit(clientUdpSize: number | undefined): number {
+export function udpLimit(clientUdpSize: number | undefined): number {
   if (clientUdpSize === undefined) return MIN_UDP_PAYLOAD;
   return Math.min(Math.max(clientUdpSize, MIN_UDP_PAYLOAD), DEFAULT_EDNS_UDP_SIZE);
 }
