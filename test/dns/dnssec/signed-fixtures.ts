@@ -1,9 +1,11 @@
 // Signed test zones made with ldns (ldns-keygen, ldns-key2ds, ldns-signzone) in a temp dir:
 // for each parent, NSEC or NSEC3 (optionally opt-out), a signed child delegated with a DS and
 // an unsigned child delegated without one, plus wildcards, an alias, empty non-terminals.
+// Knot's kzonesign makes an opt-out zone as RFC 5155 means it: no NSEC3 for the unsigned
+// delegations (ldns keeps one), so DS denial needs the closest encloser proof (§7.2.4).
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Denial = 'nsec' | 'nsec3' | 'nsec3-optout';
@@ -86,4 +88,37 @@ export function makeSignedParent(dir: string, parent: string, denial: Denial): S
   const file = sign(dir, parent, parentText(parent, ds), keys, denial);
   const trustAnchor = readFileSync(join(dir, `${keys.ksk}.key`), 'utf8').replace(/;.*$/s, '').trim();
   return { name: parent, denial, file, trustAnchor, children: [{ name: secure, file: childFile }, { name: insecure, file: insecureFile }] };
+}
+
+/** `zone` signed by kzonesign with NSEC3 opt-out: both delegations (secure.ZONE without its
+ *  DS here, insecure.ZONE) are unsigned and have no NSEC3 of their own. */
+export function makeKnotOptOutZone(dir: string, zone: string): { name: string; file: string; trustAnchor: string } {
+  const home = join(dir, `knot-${zone}`);
+  mkdirSync(join(home, 'out'), { recursive: true });
+  writeFileSync(join(home, `${zone}.zone`), parentText(zone, ''));
+  writeFileSync(
+    join(home, 'knot.conf'),
+    [
+      'database:',
+      `  storage: "${home}"`,
+      'policy:',
+      '  - id: optout',
+      '    algorithm: ecdsap256sha256',
+      '    nsec3: on',
+      '    nsec3-opt-out: on',
+      '    nsec3-iterations: 1',
+      '    nsec3-salt-length: 4',
+      'zone:',
+      `  - domain: ${zone}`,
+      `    file: "${join(home, `${zone}.zone`)}"`,
+      '    dnssec-signing: on',
+      '    dnssec-policy: optout',
+      '',
+    ].join('\n'),
+  );
+  run(home, 'kzonesign', ['-c', 'knot.conf', '-o', join(home, 'out'), zone]);
+  const file = join(home, 'out', `${zone}.zone`);
+  const ksk = readFileSync(file, 'utf8').match(/\sDNSKEY\s+(257 .*)/);
+  if (ksk === null) throw new Error(`kzonesign left no KSK in ${file}`);
+  return { name: zone, file, trustAnchor: `${zone}. IN DNSKEY ${ksk[1].trim()}` };
 }
