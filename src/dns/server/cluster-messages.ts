@@ -2,6 +2,7 @@
 
 import type { RunAs } from '../../system/privileges.ts';
 import type { Endpoint } from './endpoints.ts';
+import type { Transport } from './transport.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 
 export interface WorkerStartOptions {
@@ -14,11 +15,15 @@ export interface WorkerStartOptions {
   runAs: RunAs;
   /** Whether this worker logs zone loads (one worker does, so each event is logged once). */
   logZones: boolean;
+  /** Opcodes whose messages the worker hands to the primary (UPDATE: one writer for the journal). */
+  forwardOpcodes: number[];
 }
 
 export type ToWorker =
   | { kind: 'start'; options: WorkerStartOptions }
   | { kind: 'reload'; id: number; zones: DnsZoneConfig[] }
+  /** The primary's answer to a forwarded message (base64), or none (drop it). */
+  | { kind: 'forwarded'; id: number; response?: string }
   | { kind: 'close' };
 
 export type FromWorker =
@@ -28,4 +33,6 @@ export type FromWorker =
   | { kind: 'start-failed'; message: string }
   | { kind: 'reloaded'; id: number; report: ZoneReloadReport }
   | { kind: 'log'; line: string }
+  /** A message for the primary to answer (base64). */
+  | { kind: 'forward'; id: number; opcode: number; query: string; client: string; transport: Transport }
   | { kind: 'closed' };

@@ -8,8 +8,12 @@ import type { Logger } from '../../log/logger.ts';
 import type { DnsServiceOptions } from './service.ts';
 import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
 import { openEndpoints, type Endpoint } from './endpoints.ts';
-import { TCP_CLOSE_GRACE_MS } from './local-server.ts';
-import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
+import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
+import { Exclusive, TCP_CLOSE_GRACE_MS, type UpdateSettings } from './local-server.ts';
+import { UpdateProcessor } from '../update/processor.ts';
+import { Opcode } from '../wire/model.ts';
+import { ZoneSet } from '../zone/store.ts';
+import { silentLogger } from '../../log/logger.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./cluster-worker.ts', import.meta.url));
 /** Workers run the TypeScript sources too: through tsx, found from here (not from the cwd). */
@@ -31,6 +35,11 @@ export class ClusterDnsService {
   private zoneReporter?: Worker;
   private closing = false;
   private nextReloadId = 1;
+  /** Reloads and dynamic updates, one at a time. */
+  private readonly exclusive = new Exclusive();
+  /** The primary's own copy of the dynamically updated zones: updates are applied here, once. */
+  private dynamic = new ZoneSet();
+  private updates?: UpdateProcessor;
 
   private constructor(
     readonly endpoints: Endpoint[],
@@ -49,8 +58,10 @@ export class ClusterDnsService {
       logLevel: opts.logger.level,
       runAs: opts.runAs ?? {},
       logZones: false,
+      forwardOpcodes: opts.updates ? [Opcode.UPDATE] : [],
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
+    if (opts.updates) await service.takeUpdates(opts.updates, opts.zones);
     const started = await Promise.allSettled(Array.from({ length: opts.workers }, () => service.spawn()));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure !== undefined) {
@@ -68,6 +79,7 @@ export class ClusterDnsService {
     if (this.zoneReporter === undefined || !this.workers.has(this.zoneReporter)) this.zoneReporter = worker;
     worker.on('message', (message: FromWorker) => {
       if (message.kind === 'log') this.relayLog(message.line, worker.id);
+      else if (message.kind === 'forward') void this.answerForwarded(worker, message);
     });
     return new Promise((resolve, reject) => {
       let started = false;
@@ -98,6 +110,27 @@ export class ClusterDnsService {
     });
   }
 
+  /** Dynamic updates are applied by the primary alone (one journal writer); workers serve the result after a reload. */
+  private async takeUpdates(settings: UpdateSettings, zones: DnsZoneConfig[]): Promise<void> {
+    const names = new Set(settings.zones.map((z) => z.name));
+    this.dynamic = (await loadZones(zones.filter((z) => names.has(z.name)), new ZoneSet(), silentLogger())).zones;
+    this.updates = new UpdateProcessor({
+      ...settings,
+      current: () => this.dynamic,
+      publish: async (zone) => {
+        this.dynamic = this.dynamic.with(zone);
+        await this.reloadWorkers();
+      },
+      exclusive: (work) => this.exclusive.run(work),
+      logger: this.logger,
+    });
+  }
+
+  private async answerForwarded(worker: Worker, message: FromWorker & { kind: 'forward' }): Promise<void> {
+    const response = message.opcode === Opcode.UPDATE && this.updates ? await this.updates.handle(Buffer.from(message.query, 'base64'), message.client) : undefined;
+    this.post(worker, { kind: 'forwarded', id: message.id, response: response?.toString('base64') });
+  }
+
   private post(worker: Worker, message: ToWorker): void {
     if (worker.isConnected()) worker.send(message);
   }
@@ -112,8 +145,15 @@ export class ClusterDnsService {
   }
 
   /** Every worker reloads the zone files; the report is the first worker's (they read the same files). */
-  async reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
-    if (zones !== undefined) this.startOptions = { ...this.startOptions, zones };
+  reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
+    return this.exclusive.run(async () => {
+      if (zones !== undefined) this.startOptions = { ...this.startOptions, zones };
+      if (this.updates) this.dynamic = (await loadZones(this.startOptions.zones.filter((z) => z.journal !== undefined), this.dynamic, silentLogger())).zones;
+      return this.reloadWorkers();
+    });
+  }
+
+  private async reloadWorkers(): Promise<ZoneReloadReport> {
     const id = this.nextReloadId++;
     const reports = await Promise.all([...this.serving].map((worker) => this.reloadWorker(worker, id)));
     const answered = reports.filter((r): r is ZoneReloadReport => r !== undefined);
@@ -142,6 +182,7 @@ export class ClusterDnsService {
   /** Asks every worker to finish and exit; kills those that do not within a bound. */
   async close(): Promise<void> {
     this.closing = true;
+    await this.updates?.flush();
     await Promise.all(
       [...this.workers].map(
         (worker) =>

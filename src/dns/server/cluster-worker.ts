@@ -7,6 +7,7 @@ import { createLogger, silentLogger, type LogSettings } from '../../log/logger.t
 import type { FromWorker, ToWorker } from './cluster-messages.ts';
 import { dropPrivileges } from '../../system/privileges.ts';
 import { LocalDnsServer } from './local-server.ts';
+import type { QueryHandler } from './transport.ts';
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -20,13 +21,26 @@ const toPrimary = new Writable({
 });
 
 let server: LocalDnsServer | undefined;
+let nextForwardId = 1;
+const forwardedAnswers = new Map<number, (response: Buffer | undefined) => void>();
+
+/** Hands a message to the primary and waits for its answer. */
+function forwardToPrimary(opcode: number): QueryHandler {
+  return (query, transport, client) =>
+    new Promise((resolve) => {
+      const id = nextForwardId++;
+      forwardedAnswers.set(id, resolve);
+      send({ kind: 'forward', id, opcode, query: query.toString('base64'), client, transport });
+    });
+}
 
 process.on('message', (message: ToWorker) => {
   switch (message.kind) {
     case 'start': {
       const logger = createLogger({ level: message.options.logLevel as LogSettings['level'], format: 'json' }, toPrimary);
       const zoneLogger = message.options.logZones ? logger : silentLogger();
-      LocalDnsServer.start({ ...message.options, logger, zoneLogger }).then(
+      const forwarded = new Map(message.options.forwardOpcodes.map((opcode) => [opcode, forwardToPrimary(opcode)]));
+      LocalDnsServer.start({ ...message.options, logger, zoneLogger, forwarded }).then(
         (started) => {
           server = started;
           // A worker forked before the primary dropped its privileges is root: the shared sockets
@@ -41,6 +55,12 @@ process.on('message', (message: ToWorker) => {
         },
         (err: Error) => send({ kind: 'start-failed', message: err.message }),
       );
+      break;
+    }
+    case 'forwarded': {
+      const answer = forwardedAnswers.get(message.id);
+      forwardedAnswers.delete(message.id);
+      answer?.(message.response === undefined ? undefined : Buffer.from(message.response, 'base64'));
       break;
     }
     case 'reload':

@@ -20,8 +20,16 @@ export interface LocalServerOptions {
   /** Where zone loads and their problems are logged (default: logger). Cluster workers other
    *  than the first pass a silent one, so each zone event is logged once. */
   zoneLogger?: Logger;
-  /** Dynamic updates: carried out here (one process), or handed to whoever carries them out (a cluster worker). */
-  updates?: { zones: DynamicZone[]; authorize: UpdateAuthorizer; changed?(zone: string, serial: number): void } | { forward: QueryHandler };
+  /** Dynamic updates carried out in this process (workers = 1). */
+  updates?: UpdateSettings;
+  /** Messages of these opcodes go elsewhere (a cluster worker hands UPDATE to the primary). */
+  forwarded?: ReadonlyMap<number, QueryHandler>;
+}
+
+export interface UpdateSettings {
+  zones: DynamicZone[];
+  authorize: UpdateAuthorizer;
+  changed?(zone: string, serial: number): void;
 }
 
 /** How long open TCP connections get to send their answers when the server closes. */
@@ -47,10 +55,9 @@ export class LocalDnsServer {
     }
     const responder = new Responder(zones, opts.logger);
     const exclusive = new Exclusive();
-    const handlers = new Map<number, QueryHandler>();
+    const handlers = new Map<number, QueryHandler>(opts.forwarded);
     let processor: UpdateProcessor | undefined;
-    if (opts.updates && 'forward' in opts.updates) handlers.set(Opcode.UPDATE, opts.updates.forward);
-    else if (opts.updates) {
+    if (opts.updates) {
       processor = new UpdateProcessor({
         ...opts.updates,
         current: () => responder.zones,
@@ -89,7 +96,7 @@ export class LocalDnsServer {
 }
 
 /** Runs one piece of zone-changing work at a time: reloads and dynamic updates. */
-class Exclusive {
+export class Exclusive {
   private tail: Promise<unknown> = Promise.resolve();
 
   run<T>(work: () => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import { ClusterDnsService } from './cluster-service.ts';
 import type { Endpoint } from './endpoints.ts';
 import { LocalDnsServer } from './local-server.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
-import type { DynamicZone, UpdateAuthorizer } from '../update/processor.ts';
+import type { UpdateSettings } from './local-server.ts';
 
 export type { DnsZoneConfig, ZoneReloadReport, ZoneReport } from './zone-loading.ts';
 
@@ -21,7 +21,7 @@ export interface DnsServiceOptions {
   /** Cluster workers become this user and group once serving; a single process is dropped by its caller. */
   runAs?: RunAs;
   /** Zones that take dynamic updates (RFC 2136), and who may send them. */
-  updates?: { zones: DynamicZone[]; authorize: UpdateAuthorizer; changed?(zone: string, serial: number): void };
+  updates?: UpdateSettings;
   logger: Logger;
 }
 

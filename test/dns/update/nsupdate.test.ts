@@ -28,12 +28,12 @@ function nsupdate(port: number, script: string): Promise<{ code: number; out: st
   });
 }
 
-async function start(dir: string, authorize: UpdateAuthorizer, zonefileSyncMs?: number): Promise<DnsService> {
+async function start(dir: string, authorize: UpdateAuthorizer, zonefileSyncMs?: number, workers = 1): Promise<DnsService> {
   const zone: DynamicZone = { name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), zonefileSyncMs };
   return startDnsService({
     listen: [{ address: '127.0.0.1', port: 0 }],
     zones: [{ name: 'dyn.test', file: zone.file, journal: zone.journal }],
-    workers: 1,
+    workers,
     tcpIdleTimeoutMs: 5000,
     maxTcpConnections: 20,
     updates: { zones: [zone], authorize },
@@ -92,6 +92,22 @@ test('the zone file is rewritten after zonefileSync, and refused updates change 
     assert.match(file, /synced\.dyn\.test\.\s+300\s+IN\s+TXT\s+"written back"/);
     assert.match(file, /SOA\s+ns\.dyn\.test\. hostmaster\.dyn\.test\. 101 /);
     assert.doesNotMatch(file, /forbidden/);
+  } finally {
+    await dns.close();
+  }
+});
+
+test('with cluster workers, updates go to the primary, which journals them once; every worker serves them', async () => {
+  const dir = await scratchDir();
+  writeFileSync(join(dir, 'dyn.test.zone'), ZONE);
+  const dns = await start(dir, anyone, undefined, 2);
+  try {
+    const server = dns.endpoints[0]!;
+    for (let i = 1; i <= 5; i++) assert.equal((await nsupdate(server.port, `update add host${i}.dyn.test 300 A 192.0.2.${i}`)).code, 0);
+    // Queries land on either worker: each must have the whole zone.
+    for (let i = 0; i < 10; i++) assert.deepEqual((await dig(server, [`host${1 + (i % 5)}.dyn.test`, 'A'])).answer.length, 1);
+    assert.match((await dig(server, ['dyn.test', 'SOA'])).answer[0]!.data, / 105 3600 /);
+    assert.equal(readFileSync(join(dir, 'dyn.test.jnl'), 'utf8').trim().split('\n').length, 5, 'one journal line per update, written once');
   } finally {
     await dns.close();
   }
