@@ -1,10 +1,10 @@
 // A real Knot DNS (knotd) on loopback serving zone files as they are (pre-signed zones are
-// not re-signed: no dnssec-signing), to compare Postern's answers with.
+// not re-signed: no dnssec-signing), and the parts of an answer that must agree with it.
 
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dig, type Endpoint } from '../../helpers/dns.ts';
+import { dig, type DigRecord, type DigResult, type Endpoint } from '../../helpers/dns.ts';
 import { freePort, tempDir } from '../../helpers/postern-process.ts';
 import type { CleanupScope } from '../../helpers/unbound.ts';
 
@@ -57,4 +57,11 @@ export async function startKnot(t: CleanupScope, zones: { name: string; file: st
     if (Date.now() - started > 10_000) throw new Error(`knotd did not serve every zone on ${address}:${port}:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const records = (section: DigRecord[]): string[] => section.map((r) => `${r.name.toLowerCase()} ${r.ttl} ${r.type} ${r.data}`).sort();
+
+/** What two servers' answers must share: rcode, AA and each section as a set of records. */
+export function answerShape(r: DigResult): object {
+  return { status: r.status, aa: r.flags.has('aa'), answer: records(r.answer), authority: records(r.authority), additional: records(r.additional) };
 }
