@@ -72,7 +72,8 @@ function readReply(datagram: Buffer, query: Message): Message | typeof TRUNCATED
   }
 }
 
-function sameAddress(a: string, b: string): boolean {
+/** Whether two IP addresses in text are the same address (IPv6 in any of its written forms). */
+export function sameAddress(a: string, b: string): boolean {
   const octets = (text: string): Buffer => {
     const out = Buffer.alloc(16);
     const plain = text.replace(/%.*$/, '');
