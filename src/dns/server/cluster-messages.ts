@@ -1,6 +1,7 @@
 // The messages between the cluster primary (cluster-service.ts) and its workers (cluster-worker.ts).
 
 import type { RunAs } from '../../system/privileges.ts';
+import type { StageSettings } from '../recursor/server-stages.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { Transport } from './transport.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
@@ -17,6 +18,8 @@ export interface WorkerStartOptions {
   logZones: boolean;
   /** Opcodes whose messages the worker hands to the primary (UPDATE: one writer for the journal). */
   forwardOpcodes: number[];
+  /** Recursion and rate limiting; each worker has its own cache and counters. */
+  stages?: StageSettings;
 }
 
 export type ToWorker =

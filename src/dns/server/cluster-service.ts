@@ -59,6 +59,7 @@ export class ClusterDnsService {
       runAs: opts.runAs ?? {},
       logZones: false,
       forwardOpcodes: opts.updates ? [Opcode.UPDATE] : [],
+      stages: opts.stages,
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
     if (opts.updates) await service.takeUpdates(opts.updates, opts.zones);

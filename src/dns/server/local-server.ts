@@ -10,6 +10,7 @@ import { withOpcodeHandlers } from './dispatch.ts';
 import { Responder } from './responder.ts';
 import type { QueryHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
+import { withServerStages, type ServerStages, type StageSettings } from '../recursor/server-stages.ts';
 
 export interface LocalServerOptions {
   listen: Endpoint[];
@@ -24,6 +25,8 @@ export interface LocalServerOptions {
   updates?: UpdateSettings;
   /** Messages of these opcodes go elsewhere (a cluster worker hands UPDATE to the primary). */
   forwarded?: ReadonlyMap<number, QueryHandler>;
+  /** Recursion, rate limiting and the counters they feed, in front of the responder. */
+  stages?: StageSettings;
 }
 
 export interface UpdateSettings {
@@ -42,6 +45,7 @@ export class LocalDnsServer {
     private readonly open: OpenEndpoints,
     private readonly zoneLogger: Logger,
     private readonly exclusive: Exclusive,
+    private readonly stages: ServerStages,
     private readonly updates?: UpdateProcessor,
   ) {}
 
@@ -68,9 +72,9 @@ export class LocalDnsServer {
       const run = processor;
       handlers.set(Opcode.UPDATE, (query, _transport, client) => run.handle(query, client));
     }
-    const handler = withOpcodeHandlers(responder.respond, handlers);
-    const open = await openEndpoints(opts.listen, handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
-    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, processor);
+    const stages = await withServerStages(withOpcodeHandlers(responder.respond, handlers), opts.stages ?? {}, () => responder.zones, opts.logger);
+    const open = await openEndpoints(opts.listen, stages.handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
+    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, processor);
   }
 
   get endpoints(): Endpoint[] {
@@ -90,6 +94,7 @@ export class LocalDnsServer {
 
   /** Stops serving; zone files with updates not yet written back are written first. */
   async close(): Promise<void> {
+    this.stages.close();
     await this.open.close(TCP_CLOSE_GRACE_MS);
     await this.updates?.flush();
   }

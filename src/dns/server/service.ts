@@ -8,6 +8,7 @@ import type { Endpoint } from './endpoints.ts';
 import { LocalDnsServer } from './local-server.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 import type { UpdateSettings } from './local-server.ts';
+import type { StageSettings } from '../recursor/server-stages.ts';
 
 export type { DnsZoneConfig, ZoneReloadReport, ZoneReport } from './zone-loading.ts';
 
@@ -22,6 +23,8 @@ export interface DnsServiceOptions {
   runAs?: RunAs;
   /** Zones that take dynamic updates (RFC 2136), and who may send them. */
   updates?: UpdateSettings;
+  /** Recursion and response rate limiting in front of the zones. */
+  stages?: StageSettings;
   logger: Logger;
 }
 
