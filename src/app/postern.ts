@@ -4,6 +4,7 @@ import type { Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { storedCopyPath } from '../dns/secondary/stored-copy.ts';
 import { startDnsService, type DnsService, type DnsZoneConfig } from '../dns/server/service.ts';
 import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
@@ -18,7 +19,11 @@ const SMTP_CLOSE_GRACE_MS = 5000;
 const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
 
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
-  return config.dns.zones.map((z) => ({ name: z.name, file: z.file }));
+  return config.dns.zones.map((z) =>
+    z.type === 'secondary'
+      ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address })) } }
+      : { name: z.name, file: z.file! },
+  );
 }
 
 export function dnsWorkersOf(config: Config): number {

@@ -51,7 +51,7 @@ test('unknown keys are errors, with a suggestion for a typo', () => {
   assert.deepEqual(problemsOf('log: { level: info, formt: json }'), ['log.formt: unknown key; did you mean "format"?']);
   const [problem] = problemsOf('nonsense: 1');
   assert.match(problem, /^nonsense: unknown key; known keys here: hostname, dataDir, /);
-  assert.deepEqual(problemsOf('dns: { zones: [ { name: a.test, file: a, tyep: primary } ] }'), ['dns.zones[0].tyep: unknown key; known keys here: name, file']);
+  assert.deepEqual(problemsOf('dns: { zones: [ { name: a.test, file: a, tyep: primary } ] }'), ['dns.zones[0].tyep: unknown key; did you mean "type"?']);
 });
 
 test('all problems are reported at once', () => {

@@ -17,6 +17,10 @@ export async function checkConfigVerb(config: Config): Promise<number> {
     process.stderr.write(`${err.message}\n`);
   }
   for (const zone of config.dns.zones) {
+    if (zone.file === undefined) {
+      process.stdout.write(`zone ${zone.name}: secondary, transferred from ${(zone.primaries ?? []).map((p) => `${p.address.address}:${p.address.port}`).join(', ')}\n`);
+      continue;
+    }
     const loaded = await loadZoneFile(zone.file, zone.name);
     for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
     if (loaded.ok) process.stdout.write(`zone ${zone.name}: loaded serial ${loaded.serial} (${loaded.records.length} records)\n`);

@@ -1,12 +1,28 @@
 import { z } from 'zod';
 import { domainName, duration, endpoint, positiveInt, show } from '../fields.ts';
-import { listOf, type SectionContext } from './common.ts';
+import { enumOf, listOf, type SectionContext } from './common.ts';
+
+/** A primary server of a secondary zone; `key` names a TSIG key of dns.keys. */
+const primaryServer = z.strictObject({
+  address: endpoint(53),
+  key: z.string({ error: (iss) => `expected the name of a key in dns.keys, got ${show(iss.input)}` }).optional(),
+});
 
 export const dnsSection = ({ path }: SectionContext) => {
-  const zone = z.strictObject({
-    name: domainName(),
-    file: path,
-  });
+  const zone = z
+    .strictObject({
+      name: domainName(),
+      type: enumOf(['primary', 'secondary'] as const).default('primary'),
+      file: path.optional(),
+      primaries: listOf(primaryServer).optional(),
+    })
+    .superRefine((zone, ctx) => {
+      // A secondary's data comes from its primaries and is kept under dataDir, never in a file of the config's.
+      if (zone.type === 'primary' && zone.file === undefined) ctx.addIssue({ code: 'custom', path: ['file'], message: 'expected a file path, got nothing' });
+      if (zone.type === 'primary' && zone.primaries !== undefined) ctx.addIssue({ code: 'custom', path: ['primaries'], message: 'only a secondary zone has primaries; add "type: secondary" or remove primaries' });
+      if (zone.type === 'secondary' && zone.file !== undefined) ctx.addIssue({ code: 'custom', path: ['file'], message: 'a secondary zone has no file: its copy is stored under dataDir; remove file' });
+      if (zone.type === 'secondary' && (zone.primaries ?? []).length === 0) ctx.addIssue({ code: 'custom', path: ['primaries'], message: 'a secondary zone needs at least one primary, e.g. primaries: [ { address: "192.0.2.1:53" } ]' });
+    });
 
   return z
     .strictObject({

@@ -37,6 +37,11 @@ export function answerQuestion(zones: ZoneSet, qname: string, qtype: number, dns
   for (let step = 0; step <= MAX_CNAME_CHAIN; step++) {
     const key = canonicalName(name);
     seen.add(key);
+    if (zones.isUnavailable(key)) {
+      // Ours, but with no data to vouch for (RFC 1035 §3.3.13: an expired secondary zone).
+      if (step === 0) result.rcode = Rcode.SERVFAIL;
+      break;
+    }
     const parentSide = qtype === RRType.DS;
     const zone = zones.zoneFor(key, parentSide);
     if (zone === undefined) {

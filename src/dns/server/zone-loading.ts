@@ -4,8 +4,10 @@
 import type { Logger } from '../../log/logger.ts';
 import { formatProblem, loadZoneFile } from '../zone/load.ts';
 import { ZoneSet, ZoneSnapshot } from '../zone/store.ts';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileDigest, replay, ZoneJournal } from '../update/journal.ts';
+import type { SecondarySettings } from '../secondary/config.ts';
 
 export interface DnsZoneConfig {
   /** The zone's origin in model form (no trailing dot). */
@@ -13,6 +15,8 @@ export interface DnsZoneConfig {
   file: string;
   /** A dynamically updated zone's journal: replayed onto the zone file at every load. */
   journal?: string;
+  /** A secondary zone: `file` is its copy from the last transfer, which may not exist yet. */
+  secondary?: SecondarySettings;
 }
 
 export interface ZoneReport {
@@ -33,9 +37,16 @@ export interface ZoneReloadReport {
 export async function loadZones(configs: readonly DnsZoneConfig[], current: ZoneSet, logger: Logger): Promise<{ zones: ZoneSet; report: ZoneReloadReport }> {
   const loaded = await Promise.all(configs.map((config) => loadOne(config, logger)));
   const snapshots: ZoneSnapshot[] = [];
+  const unavailable: string[] = [];
   const report: ZoneReport[] = [];
   for (const [i, result] of loaded.entries()) {
     const config = configs[i];
+    if (config.secondary !== undefined && result.snapshot === undefined) {
+      // Not an error of the configuration: the refresher fetches the zone from its primaries.
+      unavailable.push(config.name);
+      report.push({ name: config.name, ok: true, problems: result.problems });
+      continue;
+    }
     if (result.snapshot !== undefined) {
       snapshots.push(result.snapshot);
       report.push({ name: config.name, ok: true, serial: result.snapshot.serial, problems: result.problems });
@@ -48,10 +59,11 @@ export async function loadZones(configs: readonly DnsZoneConfig[], current: Zone
     }
     report.push({ name: config.name, ok: false, problems: result.problems });
   }
-  return { zones: new ZoneSet(snapshots), report: { zones: report } };
+  return { zones: new ZoneSet(snapshots, unavailable), report: { zones: report } };
 }
 
 async function loadOne(config: DnsZoneConfig, logger: Logger): Promise<{ snapshot?: ZoneSnapshot; problems: string[] }> {
+  if (config.secondary !== undefined && (config.secondary.expired === true || !existsSync(config.file))) return { problems: [] };
   try {
     const zone = await loadZoneFile(config.file, config.name);
     const problems = zone.problems.map(formatProblem);

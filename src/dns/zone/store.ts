@@ -137,11 +137,24 @@ function isBelowOrAt(key: string, apex: string): boolean {
 /** The zones served, looked up by longest match. Immutable: a reload builds a new set. */
 export class ZoneSet {
   private readonly byApex: ReadonlyMap<string, ZoneSnapshot>;
+  /** Apexes of zones of ours with no data to serve now (a secondary zone expired or not yet
+   *  transferred): their names are answered SERVFAIL, not REFUSED or from a parent zone. */
+  private readonly unavailable: ReadonlySet<string>;
 
-  constructor(zones: Iterable<ZoneSnapshot> = []) {
+  constructor(zones: Iterable<ZoneSnapshot> = [], unavailable: Iterable<string> = []) {
     const byApex = new Map<string, ZoneSnapshot>();
     for (const zone of zones) byApex.set(zone.apex, zone);
     this.byApex = byApex;
+    this.unavailable = new Set([...unavailable].map(canonicalName));
+  }
+
+  /** Whether the deepest zone of ours holding a canonical name is one with no data to serve now. */
+  isUnavailable(key: string): boolean {
+    if (this.unavailable.size === 0) return false;
+    for (let name = key; ; name = parentName(name)) {
+      if (this.unavailable.has(name)) return true;
+      if (this.byApex.has(name) || name === '') return false;
+    }
   }
 
   get(origin: string): ZoneSnapshot | undefined {
@@ -150,7 +163,7 @@ export class ZoneSet {
 
   /** A new set with this zone added or replacing the zone of the same apex. */
   with(zone: ZoneSnapshot): ZoneSet {
-    return new ZoneSet([...[...this.byApex.values()].filter((z) => z.apex !== zone.apex), zone]);
+    return new ZoneSet([...[...this.byApex.values()].filter((z) => z.apex !== zone.apex), zone], [...this.unavailable].filter((apex) => apex !== zone.apex));
   }
 
   /** The deepest zone containing a canonical name. With `parentSide`, a zone whose apex is the
