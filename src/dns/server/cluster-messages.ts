@@ -11,6 +11,8 @@ export interface WorkerStartOptions {
   zones: DnsZoneConfig[];
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
+  /** Queries one TCP connection may send before it is closed (default: the listener's). */
+  maxTcpQueriesPerConnection?: number;
   logLevel: string;
   /** The user and group a worker becomes once its sockets are shared (it is forked as root). */
   runAs: RunAs;

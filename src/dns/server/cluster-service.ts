@@ -55,6 +55,7 @@ export class ClusterDnsService {
       zones: opts.zones,
       tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
       maxTcpConnections: opts.maxTcpConnections,
+      maxTcpQueriesPerConnection: opts.maxTcpQueriesPerConnection,
       logLevel: opts.logger.level,
       runAs: opts.runAs ?? {},
       logZones: false,

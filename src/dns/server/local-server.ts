@@ -17,6 +17,8 @@ export interface LocalServerOptions {
   zones: DnsZoneConfig[];
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
+  /** Queries one TCP connection may send before it is closed (default: the listener's). */
+  maxTcpQueriesPerConnection?: number;
   logger: Logger;
   /** Where zone loads and their problems are logged (default: logger). Cluster workers other
    *  than the first pass a silent one, so each zone event is logged once. */
@@ -73,7 +75,7 @@ export class LocalDnsServer {
       handlers.set(Opcode.UPDATE, (query, _transport, client) => run.handle(query, client));
     }
     const stages = await withServerStages(withOpcodeHandlers(responder.respond, handlers), opts.stages ?? {}, () => responder.zones, opts.logger);
-    const open = await openEndpoints(opts.listen, stages.handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections }, opts.logger);
+    const open = await openEndpoints(opts.listen, stages.handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections, maxQueriesPerConnection: opts.maxTcpQueriesPerConnection }, opts.logger);
     return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, processor);
   }
 

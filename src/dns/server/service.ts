@@ -19,6 +19,8 @@ export interface DnsServiceOptions {
   workers: number;
   tcpIdleTimeoutMs: number;
   maxTcpConnections: number;
+  /** Queries one TCP connection may send before it is closed (default: the listener's). */
+  maxTcpQueriesPerConnection?: number;
   /** Cluster workers become this user and group once serving; a single process is dropped by its caller. */
   runAs?: RunAs;
   /** Zones that take dynamic updates (RFC 2136), and who may send them. */

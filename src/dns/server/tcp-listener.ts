@@ -1,5 +1,6 @@
 // DNS over TCP on one address, RFC 7766: 2-byte length framing, any number of pipelined queries
-// per connection, an idle timeout, a bound on connections and on unsent answers per connection.
+// per connection up to a bound, an idle timeout, a bound on connections and on unsent answers per
+// connection.
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
@@ -8,10 +9,14 @@ import type { Answer, QueryHandler } from './transport.ts';
 export interface TcpListenerOptions {
   idleTimeoutMs: number;
   maxConnections: number;
+  /** Queries one connection may send; after that it gets its answers and is closed (default: 1000). */
+  maxQueriesPerConnection?: number;
 }
 
 /** Unsent answer bytes after which a connection stops reading queries until the client reads. */
 const MAX_UNSENT_BYTES = 256 * 1024;
+/** Like NSD's tcp-query-count, so one connection cannot hold a slot for ever; a resolver reconnects. */
+export const DEFAULT_MAX_QUERIES_PER_CONNECTION = 1000;
 
 export class TcpListener {
   private readonly connections = new Set<Socket>();
@@ -30,20 +35,22 @@ export class TcpListener {
         server.off('error', reject);
         server.on('error', (err) => logger.warn({ err: err.message, address }, 'DNS TCP listener error'));
         const listener = new TcpListener(server, (server.address() as { port: number }).port);
-        server.on('connection', (socket) => listener.serve(socket, handler, options.idleTimeoutMs));
+        server.on('connection', (socket) => listener.serve(socket, handler, options.idleTimeoutMs, options.maxQueriesPerConnection ?? DEFAULT_MAX_QUERIES_PER_CONNECTION));
         resolve(listener);
       });
     });
   }
 
-  private serve(socket: Socket, handler: QueryHandler, idleTimeoutMs: number): void {
+  private serve(socket: Socket, handler: QueryHandler, idleTimeoutMs: number, maxQueries: number): void {
     this.connections.add(socket);
     socket.on('close', () => this.connections.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
     const client = socket.remoteAddress ?? '';
     const frames = new FrameReader();
-    const send = (answer: Answer): void => {
+    let queries = 0;
+    let unanswered = 0;
+    const write = (answer: Answer): void => {
       if (answer === undefined || socket.destroyed) return;
       // RFC 7766 §7: answers may go out in any order, each message of a transfer whole and in sequence.
       for (const response of Array.isArray(answer) ? answer : [answer]) {
@@ -57,8 +64,15 @@ export class TcpListener {
         socket.once('drain', () => socket.resume());
       }
     };
+    const send = (answer: Answer): void => {
+      write(answer);
+      unanswered--;
+      if (queries >= maxQueries && unanswered === 0 && !socket.destroyed) socket.end();
+    };
     socket.on('data', (chunk: Buffer) => {
-      for (let query = frames.push(chunk); query !== undefined; query = frames.next()) {
+      for (let query = frames.push(chunk); query !== undefined && queries < maxQueries; query = frames.next()) {
+        queries++;
+        unanswered++;
         const answer = handler(query, 'tcp', client);
         if (answer instanceof Promise) void answer.then(send);
         else send(answer);
