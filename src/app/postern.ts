@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { storedCopyPath } from '../dns/secondary/stored-copy.ts';
+import type { StageSettings } from '../dns/recursor/server-stages.ts';
 import { startDnsService, type DnsService, type DnsZoneConfig } from '../dns/server/service.ts';
 import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
@@ -16,7 +17,7 @@ import { MailService, mailPolicyOf, type MailPolicy } from './mail-service.ts';
 const SMTP_CLOSE_GRACE_MS = 5000;
 
 /** Keys that only take effect at start: a reload that changes them says so. */
-const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections'] as const;
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit'] as const;
 
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
   return config.dns.zones.map((z) =>
@@ -24,6 +25,17 @@ export function dnsZonesOf(config: Config): DnsZoneConfig[] {
       ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address })) } }
       : { name: z.name, file: z.file! },
   );
+}
+
+/** Recursion (when enabled) and rate limiting, in front of the zones. */
+export function dnsStagesOf(config: Config): StageSettings {
+  const { recursion, rateLimit } = config.dns;
+  return {
+    recursion: recursion.enabled
+      ? { allow: recursion.allow, rootHints: recursion.rootHints, forwarders: recursion.forwarders, serveStale: recursion.serveStale, qnameMinimisation: recursion.qnameMinimisation, serverPort: recursion.serverPort, cacheEntries: recursion.cacheSize }
+      : undefined,
+    rateLimit,
+  };
 }
 
 export function dnsWorkersOf(config: Config): number {
@@ -69,6 +81,8 @@ export class Postern {
       workers: dnsWorkersOf(config),
       tcpIdleTimeoutMs: config.dns.tcpIdleTimeout,
       maxTcpConnections: config.dns.maxTcpConnections,
+      maxTcpQueriesPerConnection: config.dns.maxTcpQueriesPerConnection,
+      stages: dnsStagesOf(config),
       runAs: { user: config.user, group: config.group },
       logger,
     });

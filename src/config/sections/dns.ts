@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { domainName, duration, endpoint, positiveInt, show } from '../fields.ts';
 import { enumOf, listOf, type SectionContext } from './common.ts';
+import { rateLimitSection, recursionSection } from './dns-recursion.ts';
 
 /** A primary server of a secondary zone; `key` names a TSIG key of dns.keys. */
 const primaryServer = z.strictObject({
@@ -32,6 +33,9 @@ export const dnsSection = ({ path }: SectionContext) => {
         .default('auto'),
       tcpIdleTimeout: duration().prefault('10s'),
       maxTcpConnections: positiveInt().default(1000),
+      maxTcpQueriesPerConnection: positiveInt().default(1000),
+      recursion: recursionSection({ path }),
+      rateLimit: rateLimitSection(),
       zones: listOf(zone)
         .default([])
         .superRefine((zones, ctx) => {
