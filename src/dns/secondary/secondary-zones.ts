@@ -6,7 +6,7 @@
 import type { Logger } from '../../log/logger.ts';
 import { canonicalName } from '../wire/names.ts';
 import type { DnsService, DnsZoneConfig, ZoneReloadReport } from '../server/service.ts';
-import type { QueryHandler } from '../server/transport.ts';
+import type { NotifyHandler } from '../server/transport.ts';
 import { receiveNotify } from './notify-in.ts';
 import { DEFAULT_REFRESH_TIMINGS, ZoneRefresher, type RefreshTimings } from './refresher.ts';
 
@@ -36,7 +36,7 @@ export class SecondaryZones {
     });
   }
 
-  readonly notify: QueryHandler = (query, _transport, client) =>
+  readonly notify: NotifyHandler = (query, _transport, client) =>
     receiveNotify(
       query,
       client,

@@ -8,6 +8,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { DnsServiceOptions } from './service.ts';
 import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
 import { openEndpoints, type Endpoint } from './endpoints.ts';
+import type { NotifyHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 import { Exclusive, TCP_CLOSE_GRACE_MS, type UpdateSettings } from './local-server.ts';
 import { UpdateProcessor } from '../update/processor.ts';
@@ -40,6 +41,7 @@ export class ClusterDnsService {
   /** The primary's own copy of the dynamically updated zones: updates are applied here, once. */
   private dynamic = new ZoneSet();
   private updates?: UpdateProcessor;
+  private notify?: NotifyHandler;
 
   private constructor(
     readonly endpoints: Endpoint[],
@@ -59,11 +61,13 @@ export class ClusterDnsService {
       logLevel: opts.logger.level,
       runAs: opts.runAs ?? {},
       logZones: false,
-      forwardOpcodes: opts.updates ? [Opcode.UPDATE] : [],
+      forwardOpcodes: [...(opts.updates ? [Opcode.UPDATE] : []), ...(opts.notify ? [Opcode.NOTIFY] : [])],
       stages: opts.stages,
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
     if (opts.updates) await service.takeUpdates(opts.updates, opts.zones);
+    // NOTIFY goes to the secondary zones' refreshers, which run here.
+    service.notify = opts.notify;
     const started = await Promise.allSettled(Array.from({ length: opts.workers }, () => service.spawn()));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure !== undefined) {
@@ -129,7 +133,10 @@ export class ClusterDnsService {
   }
 
   private async answerForwarded(worker: Worker, message: FromWorker & { kind: 'forward' }): Promise<void> {
-    const response = message.opcode === Opcode.UPDATE && this.updates ? await this.updates.handle(Buffer.from(message.query, 'base64'), message.client) : undefined;
+    const query = Buffer.from(message.query, 'base64');
+    let response: Buffer | undefined;
+    if (message.opcode === Opcode.UPDATE && this.updates) response = await this.updates.handle(query, message.client);
+    else if (message.opcode === Opcode.NOTIFY && this.notify) response = this.notify(query, message.transport, message.client);
     this.post(worker, { kind: 'forwarded', id: message.id, response: response?.toString('base64') });
   }
 

@@ -8,7 +8,7 @@ import { UpdateProcessor, type DynamicZone, type UpdateAuthorizer } from '../upd
 import { Opcode } from '../wire/model.ts';
 import { withOpcodeHandlers } from './dispatch.ts';
 import { Responder } from './responder.ts';
-import type { QueryHandler } from './transport.ts';
+import type { NotifyHandler, QueryHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 import { withServerStages, type ServerStages, type StageSettings } from '../recursor/server-stages.ts';
 
@@ -27,6 +27,8 @@ export interface LocalServerOptions {
   updates?: UpdateSettings;
   /** Messages of these opcodes go elsewhere (a cluster worker hands UPDATE to the primary). */
   forwarded?: ReadonlyMap<number, QueryHandler>;
+  /** NOTIFY for our secondary zones, answered in this process (workers = 1). */
+  notify?: NotifyHandler;
   /** Recursion, rate limiting and the counters they feed, in front of the responder. */
   stages?: StageSettings;
 }
@@ -62,6 +64,7 @@ export class LocalDnsServer {
     const responder = new Responder(zones, opts.logger);
     const exclusive = new Exclusive();
     const handlers = new Map<number, QueryHandler>(opts.forwarded);
+    if (opts.notify) handlers.set(Opcode.NOTIFY, opts.notify);
     let processor: UpdateProcessor | undefined;
     if (opts.updates) {
       processor = new UpdateProcessor({

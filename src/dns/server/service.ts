@@ -9,6 +9,8 @@ import { LocalDnsServer } from './local-server.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 import type { UpdateSettings } from './local-server.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
+import { SecondaryZones } from '../secondary/secondary-zones.ts';
+import type { NotifyHandler } from './transport.ts';
 
 export type { DnsZoneConfig, ZoneReloadReport, ZoneReport } from './zone-loading.ts';
 
@@ -27,6 +29,8 @@ export interface DnsServiceOptions {
   updates?: UpdateSettings;
   /** Recursion and response rate limiting in front of the zones. */
   stages?: StageSettings;
+  /** NOTIFY messages, answered in this process (cluster workers hand them over). */
+  notify?: NotifyHandler;
   logger: Logger;
 }
 
@@ -41,6 +45,12 @@ export interface DnsService {
 
 export async function startDnsService(opts: DnsServiceOptions): Promise<DnsService> {
   if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`DNS: workers must be a whole number of at least 1, got ${opts.workers}`);
-  if (opts.workers === 1) return LocalDnsServer.start(opts);
-  return ClusterDnsService.start(opts);
+  if (!opts.zones.some((zone) => zone.secondary !== undefined)) return startServers(opts);
+  // Secondary zones are refreshed once, in this process; the servers reload when one changes.
+  const secondaries = await SecondaryZones.prepare(opts.zones, opts.logger);
+  return secondaries.attach(await startServers({ ...opts, zones: secondaries.served(), notify: secondaries.notify }));
+}
+
+function startServers(opts: DnsServiceOptions): Promise<DnsService> {
+  return opts.workers === 1 ? LocalDnsServer.start(opts) : ClusterDnsService.start(opts);
 }

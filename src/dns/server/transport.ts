@@ -11,3 +11,6 @@ export type Answer = Buffer | Buffer[] | undefined;
  * synchronous, so the fast path costs no microtask.
  */
 export type QueryHandler = (query: Buffer, transport: Transport, clientAddress: string) => Answer | Promise<Answer>;
+
+/** Answers a NOTIFY (RFC 1996) with one message, or drops it. */
+export type NotifyHandler = (query: Buffer, transport: Transport, clientAddress: string) => Buffer | undefined;
