@@ -3,6 +3,7 @@
 // referrals per name, nested lookups of name server addresses, queries sent and time spent per
 // client question. Concurrent questions for the same name and type share one resolution.
 
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log/logger.ts';
 import { DnsLookupError } from '../resolver/errors.ts';
@@ -85,6 +86,8 @@ export class Recursor {
   constructor(private readonly options: RecursorOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    // Every exchange in flight listens for the close: hundreds at once are normal.
+    setMaxListeners(0, this.abort.signal);
     for (const rr of options.hints.addresses) {
       const key = canonicalName(rr.name);
       this.hintAddresses.set(key, [...(this.hintAddresses.get(key) ?? []), String(rr.data.address)]);

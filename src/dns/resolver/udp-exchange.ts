@@ -47,7 +47,9 @@ export function udpExchange(
       const reply = readReply(datagram, query);
       if (reply !== undefined) finish(() => resolve(reply));
     });
-    socket.bind(0, () => {
+    // exclusive: in a node:cluster worker (the recursor) a shared bind would go through the
+    // primary, and port 0 could hand several workers the same socket.
+    socket.bind({ port: 0, exclusive: true }, () => {
       socket.connect(server.port, server.address, () => {
         socket.send(wire);
       });
