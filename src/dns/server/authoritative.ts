@@ -1,6 +1,6 @@
 // The authoritative answer for one question, RFC 1034 §4.3.2 as refined by RFC 2181 (ranking,
 // AA), RFC 2308 (negative answers), RFC 4592 (wildcards) and RFC 6604 (rcode after CNAMEs).
-// qtype ANY is answered with every RRset at the name (not the RFC 8482 minimal form). With
+// qtype ANY gets one RRset of those at the name (RFC 8482), so it cannot amplify. With
 // `dnssecOk` (the query's DO bit), signed zones add RRSIGs and denial proofs (dnssec/).
 
 import { DnssecAnswer } from '../dnssec/signed-answer.ts';
@@ -21,6 +21,9 @@ export interface AuthoritativeAnswer {
 
 /** Bound on CNAME chasing: longer chains are left for the client to follow. */
 export const MAX_CNAME_CHAIN = 16;
+
+/** Types that only prove or sign other data: never the one RRset of a minimal ANY answer. */
+const DNSSEC_META: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC, RRType.NSEC3]);
 
 /** Types whose RDATA names a host whose addresses a client will want next (RFC 1035 §3.3, RFC 2782). */
 const ADDITIONAL_TARGET: ReadonlyMap<number, string> = new Map([
@@ -84,11 +87,13 @@ export function answerQuestion(zones: ZoneSet, qname: string, qtype: number, dns
     }
 
     if (qtype === RRType.ANY) {
-      for (const rrset of node.values()) {
-        // With DO each RRset brings its own RRSIGs (NSD does the same).
-        if (rrset.type === RRType.NSEC3 || (dnssec !== undefined && rrset.type === RRType.RRSIG)) continue;
-        appendRRset(rrset, synthesisedOwner, result, node, dnssec);
+      // The first RRset that is data, not DNSSEC machinery; with DO it brings its RRSIGs.
+      const one = [...node.values()].find((rrset) => !DNSSEC_META.has(rrset.type));
+      if (one === undefined) {
+        negative(zone, result);
+        break;
       }
+      appendRRset(one, synthesisedOwner, result, node, dnssec);
       if (wildcardOwner !== undefined) dnssec?.wildcardAnswer(zone, key, wildcardOwner);
       addTargetAddresses(zones, result.answer, result, dnssec);
       break;

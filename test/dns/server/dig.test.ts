@@ -165,9 +165,12 @@ test('the question is echoed in the case the client wrote it', async () => {
   assert.deepEqual(plain.question, [{ name: 'WWW.EXAMPLE.TEST.', class: 'IN', type: 'A' }]);
 });
 
-test('ANY is answered with every RRset at the name', async () => {
-  const r = await dig(server, ['+tcp', 'example.test', 'ANY']);
-  assert.deepEqual([...new Set(r.answer.map((x) => x.type))].sort(), ['A', 'CAA', 'MX', 'NS', 'SOA', 'TXT']);
+test('ANY is answered with one RRset of those at the name (RFC 8482), over UDP and TCP', async () => {
+  for (const transport of ['+notcp', '+tcp']) {
+    const r = await dig(server, [transport, 'example.test', 'ANY']);
+    assert.equal(r.status, 'NOERROR');
+    assert.equal(new Set(r.answer.map((x) => x.type)).size, 1, r.text);
+  }
 });
 
 test('zone transfers are not served yet: AXFR over TCP is REFUSED', async () => {
