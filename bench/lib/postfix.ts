@@ -1,5 +1,6 @@
 // Postfix as the benchmark's reference server: a throwaway instance (test/helpers/postfix-instance.ts)
-// that accepts mail into its durable queue and never delivers it, with no limits in the way.
+// that accepts mail into its durable queue, with no limits in the way, and either never delivers
+// it or relays all of it to one next hop.
 import { startPostfix as startInstance } from '../../test/helpers/postfix-instance.ts';
 import { onAbort } from './cleanup.ts';
 
@@ -18,7 +19,6 @@ export interface RunningSmtpPeer {
   stop(): Promise<void>;
 }
 
-// defer_transports keeps every message queued: the benchmark measures accepting, not delivering.
 const BENCH_MAIN = {
   myhostname: 'bench-postfix.example.test',
   smtpd_client_connection_count_limit: 0,
@@ -26,11 +26,13 @@ const BENCH_MAIN = {
   smtpd_client_message_rate_limit: 0,
   default_process_limit: 200,
   message_size_limit: 20480000,
-  defer_transports: 'smtp, relay, local, virtual',
 };
 
-export async function startPostfix(setup: SmtpPeerSetup): Promise<RunningSmtpPeer> {
-  const instance = await startInstance({ home: setup.home, port: setup.port, main: BENCH_MAIN });
+/** Without `relayhost` ("[127.0.0.1]:PORT") defer_transports keeps every message queued, for
+ *  benchmarks of accepting alone; with it, the normal smtp transport delivers everything there. */
+export async function startPostfix(setup: SmtpPeerSetup, relayhost?: string): Promise<RunningSmtpPeer> {
+  const main = relayhost === undefined ? { ...BENCH_MAIN, defer_transports: 'smtp, relay, local, virtual' } : { ...BENCH_MAIN, relayhost };
+  const instance = await startInstance({ home: setup.home, port: setup.port, main });
   const forget = onAbort(instance.kill);
   const deadline = setTimeout(instance.kill, setup.maxLifetimeMs);
   deadline.unref();
