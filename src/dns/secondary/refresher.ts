@@ -54,6 +54,8 @@ export class ZoneRefresher {
   private checking?: Promise<void>;
   private checkAgain = false;
   private closed = false;
+  /** Checks wait for begin(): the servers must be up to take what a transfer brings. */
+  private begun = false;
   private _expired = true;
 
   constructor(private options: ZoneRefresherOptions) {}
@@ -88,11 +90,13 @@ export class ZoneRefresher {
 
   /** Starts the first check now. */
   begin(): void {
+    this.begun = true;
     this.checkNow();
   }
 
   /** A NOTIFY (RFC 1996 §3.7): as if the refresh timer had run out. */
   notified(): void {
+    if (!this.begun) return;
     if (this.checking !== undefined) this.checkAgain = true;
     else this.checkNow();
   }

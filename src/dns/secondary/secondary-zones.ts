@@ -13,6 +13,8 @@ import { DEFAULT_REFRESH_TIMINGS, ZoneRefresher, type RefreshTimings } from './r
 export class SecondaryZones {
   private readonly refreshers = new Map<string, ZoneRefresher>();
   private server?: DnsService;
+  /** A zone expired while the servers were starting with the list from before: reload them once attached. */
+  private changedBeforeAttach = false;
   private closed = false;
 
   private constructor(
@@ -51,6 +53,7 @@ export class SecondaryZones {
   /** Serves through `server` from now on and starts refreshing. */
   attach(server: DnsService): DnsService {
     this.server = server;
+    if (this.changedBeforeAttach) this.publish();
     for (const refresher of this.refreshers.values()) refresher.begin();
     return {
       endpoints: server.endpoints,
@@ -99,6 +102,7 @@ export class SecondaryZones {
   }
 
   private publish(): void {
+    if (this.server === undefined) this.changedBeforeAttach = true;
     if (this.closed || this.server === undefined) return;
     this.server.reload(this.served()).then(
       (report) => {

@@ -32,11 +32,11 @@ async function digUntil(server: Endpoint, args: string[], done: (r: DigResult) =
   }
 }
 
-/** A NOTIFY for `zone` as a primary sends it (RFC 1996 §3.7), from `source`. */
-function sendNotify(server: Endpoint, zone: string, source: string): Promise<ReturnType<typeof decodeMessage> | undefined> {
+/** A NOTIFY for `zone` as a primary sends it (RFC 1996 §3.7), or an UPDATE with nothing to do, from `source`. */
+function sendFrom(server: Endpoint, opcode: Opcode, zone: string, source: string): Promise<ReturnType<typeof decodeMessage> | undefined> {
   const query = encodeMessage({
     id: 4242,
-    flags: { qr: false, opcode: Opcode.NOTIFY, aa: true, tc: false, rd: false, ra: false, ad: false, cd: false, rcode: 0 },
+    flags: { qr: false, opcode, aa: opcode === Opcode.NOTIFY, tc: false, rd: false, ra: false, ad: false, cd: false, rcode: 0 },
     questions: [{ name: zone, type: RRType.SOA, class: RClass.IN }],
     answers: [],
     authority: [],
@@ -58,10 +58,14 @@ function sendNotify(server: Endpoint, zone: string, source: string): Promise<Ret
 
 interface Scenario {
   title: string;
+  workers: number;
   key?: KnotKey;
 }
 
-const scenarios: Scenario[] = [{ title: 'unsigned transfers' }];
+const scenarios: Scenario[] = [
+  { title: 'unsigned transfers, one process', workers: 1 },
+  { title: 'unsigned transfers, two cluster workers', workers: 2 },
+];
 
 for (const scenario of scenarios) {
   describe(`Knot primary → Postern secondary (${scenario.title})`, () => {
@@ -83,7 +87,9 @@ for (const scenario of scenarios) {
     let zones: DnsZoneConfig[];
 
     const start = async (): Promise<void> => {
-      service = await startDnsService({ listen: [postern], zones, workers: 1, tcpIdleTimeoutMs: 5000, maxTcpConnections: 50, logger });
+      // An update processor with no dynamic zones: UPDATE messages reach it, as they would in production.
+      const updates = { zones: [], authorize: () => Rcode.REFUSED };
+      service = await startDnsService({ listen: [postern], zones, workers: scenario.workers, tcpIdleTimeoutMs: 5000, maxTcpConnections: 50, updates, logger });
     };
 
     before(async () => {
@@ -119,11 +125,16 @@ for (const scenario of scenarios) {
     });
 
     test('a NOTIFY from an address that is not a primary is REFUSED', async () => {
-      const reply = await sendNotify(postern, ZONE, '127.0.0.2');
+      const reply = await sendFrom(postern, Opcode.NOTIFY, ZONE, '127.0.0.2');
       assert.equal(reply?.flags.rcode, Rcode.REFUSED);
       assert.equal(reply?.flags.opcode, Opcode.NOTIFY);
-      const forOtherZone = await sendNotify(postern, 'other.test', '127.0.0.1');
+      const forOtherZone = await sendFrom(postern, Opcode.NOTIFY, 'other.test', '127.0.0.1');
       assert.equal(forOtherZone?.flags.rcode, Rcode.REFUSED);
+    });
+
+    test('the secondary zone takes no dynamic update', async () => {
+      const reply = await sendFrom(postern, Opcode.UPDATE, ZONE, '127.0.0.1');
+      assert.ok(reply?.flags.rcode === Rcode.REFUSED || reply?.flags.rcode === Rcode.NOTAUTH, `rcode ${reply?.flags.rcode}`);
     });
 
     test('after a restart the stored copy is served before the primary is reached', async () => {
