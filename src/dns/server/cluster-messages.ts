@@ -2,6 +2,7 @@
 
 import type { RunAs } from '../../system/privileges.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
+import type { TsigKeySpec } from '../tsig/keys.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { Transport } from './transport.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
@@ -22,6 +23,8 @@ export interface WorkerStartOptions {
   forwardOpcodes: number[];
   /** Recursion and rate limiting; each worker has its own cache and counters. */
   stages?: StageSettings;
+  /** TSIG keys (dns.keys). */
+  keys?: TsigKeySpec[];
 }
 
 export type ToWorker =

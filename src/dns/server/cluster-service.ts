@@ -63,6 +63,7 @@ export class ClusterDnsService {
       logZones: false,
       forwardOpcodes: [...(opts.updates ? [Opcode.UPDATE] : []), ...(opts.notify ? [Opcode.NOTIFY] : [])],
       stages: opts.stages,
+      keys: opts.keys,
     };
     const service = new ClusterDnsService(endpoints, startOptions, opts.logger);
     if (opts.updates) await service.takeUpdates(opts.updates, opts.zones);

@@ -11,6 +11,9 @@ import { Responder } from './responder.ts';
 import type { NotifyHandler, QueryHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 import { withServerStages, type ServerStages, type StageSettings } from '../recursor/server-stages.ts';
+import { keyRing, type TsigKeySpec } from '../tsig/keys.ts';
+import { TransferPolicy, ZoneTransfers } from './zone-transfer.ts';
+import { withTransfersAndTsig } from './zone-transfer-stage.ts';
 
 export interface LocalServerOptions {
   listen: Endpoint[];
@@ -31,6 +34,8 @@ export interface LocalServerOptions {
   notify?: NotifyHandler;
   /** Recursion, rate limiting and the counters they feed, in front of the responder. */
   stages?: StageSettings;
+  /** TSIG keys (dns.keys): signed queries and zone transfers. */
+  keys?: TsigKeySpec[];
 }
 
 export interface UpdateSettings {
@@ -50,6 +55,7 @@ export class LocalDnsServer {
     private readonly zoneLogger: Logger,
     private readonly exclusive: Exclusive,
     private readonly stages: ServerStages,
+    private readonly transferPolicy: TransferPolicy,
     private readonly updates?: UpdateProcessor,
   ) {}
 
@@ -77,9 +83,13 @@ export class LocalDnsServer {
       const run = processor;
       handlers.set(Opcode.UPDATE, (query, _transport, client) => run.handle(query, client));
     }
-    const stages = await withServerStages(withOpcodeHandlers(responder.respond, handlers), opts.stages ?? {}, () => responder.zones, opts.logger);
+    const transferPolicy = new TransferPolicy();
+    transferPolicy.configure(opts.zones);
+    const transfers = new ZoneTransfers(transferPolicy, () => responder.zones, opts.logger);
+    const answer = withTransfersAndTsig(responder.respond, { transfers, keys: keyRing(opts.keys ?? []), logger: opts.logger });
+    const stages = await withServerStages(withOpcodeHandlers(answer, handlers), opts.stages ?? {}, () => responder.zones, opts.logger);
     const open = await openEndpoints(opts.listen, stages.handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections, maxQueriesPerConnection: opts.maxTcpQueriesPerConnection }, opts.logger);
-    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, processor);
+    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, transferPolicy, processor);
   }
 
   get endpoints(): Endpoint[] {
@@ -91,6 +101,7 @@ export class LocalDnsServer {
   reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport> {
     return this.exclusive.run(async () => {
       if (zones !== undefined) this.zoneConfigs = zones;
+      this.transferPolicy.configure(this.zoneConfigs);
       const loaded = await loadZones(this.zoneConfigs, this.responder.zones, this.zoneLogger);
       this.responder.swap(loaded.zones);
       return loaded.report;

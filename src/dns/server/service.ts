@@ -11,6 +11,7 @@ import type { UpdateSettings } from './local-server.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
 import { SecondaryZones } from '../secondary/secondary-zones.ts';
 import type { NotifyHandler } from './transport.ts';
+import type { TsigKeySpec } from '../tsig/keys.ts';
 
 export type { DnsZoneConfig, ZoneReloadReport, ZoneReport } from './zone-loading.ts';
 
@@ -31,6 +32,8 @@ export interface DnsServiceOptions {
   stages?: StageSettings;
   /** NOTIFY messages, answered in this process (cluster workers hand them over). */
   notify?: NotifyHandler;
+  /** TSIG keys (dns.keys): signed queries and zone transfers. */
+  keys?: TsigKeySpec[];
   logger: Logger;
 }
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileDigest, replay, ZoneJournal } from '../update/journal.ts';
 import type { SecondarySettings } from '../secondary/config.ts';
+import type { AccessRule } from '../acl.ts';
 
 export interface DnsZoneConfig {
   /** The zone's origin in model form (no trailing dot). */
@@ -17,6 +18,8 @@ export interface DnsZoneConfig {
   journal?: string;
   /** A secondary zone: `file` is its copy from the last transfer, which may not exist yet. */
   secondary?: SecondarySettings;
+  /** Who may transfer the zone (allowTransfer); nobody when absent. */
+  allowTransfer?: AccessRule[];
 }
 
 export interface ZoneReport {

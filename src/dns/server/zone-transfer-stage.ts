@@ -1,0 +1,84 @@
+// The stage in front of the responder for what needs more than the zones: TSIG-signed queries
+// (verified, answered, the answers signed; a bad signature answered as RFC 8945 says) and zone
+// transfers, which need the client's address and key for allowTransfer. Unsigned queries that
+// are not transfers pass straight through, read no further than the question's type.
+
+import type { Logger } from '../../log/logger.ts';
+import { decodeMessage } from '../wire/decode.ts';
+import { Rcode } from '../wire/model.ts';
+import { RRType } from '../wire/rrtypes.ts';
+import type { KeyRing } from '../tsig/keys.ts';
+import { checkRequest } from '../tsig/server.ts';
+import { systemClock, type Clock, type TsigSigner } from '../tsig/session.ts';
+import type { Answer, Transport } from './transport.ts';
+import type { ZoneTransfers } from './zone-transfer.ts';
+
+const HEADER_LENGTH = 12;
+const QR = 0x80;
+
+export type SyncResponder = (query: Buffer, transport: Transport, client: string) => Buffer | undefined;
+
+export interface TransferStageOptions {
+  transfers: ZoneTransfers;
+  keys: KeyRing;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export function withTransfersAndTsig(respond: SyncResponder, options: TransferStageOptions): (query: Buffer, transport: Transport, client: string) => Answer {
+  const { transfers, keys, logger } = options;
+  const clock = options.clock ?? systemClock;
+
+  const answer = (query: Buffer, transport: Transport, client: string, key?: string): Answer => {
+    const qtype = questionType(query);
+    if (qtype !== RRType.AXFR && qtype !== RRType.IXFR) return respond(query, transport, client);
+    try {
+      return transfers.answer({ request: decodeMessage(query), transport, client, key });
+    } catch {
+      return formErr(query);
+    }
+  };
+
+  return (query, transport, client) => {
+    if (query.length < HEADER_LENGTH || (query[2]! & QR) !== 0) return respond(query, transport, client);
+    if (query[10] === 0 && query[11] === 0) return answer(query, transport, client);
+    const check = checkRequest(query, keys, clock);
+    switch (check.kind) {
+      case 'unsigned':
+        return answer(query, transport, client);
+      case 'malformed':
+        return formErr(query);
+      case 'rejected':
+        logger.info({ client, key: check.key, tsigError: check.error }, 'TSIG check failed; answered NOTAUTH');
+        return check.reply;
+      case 'signed':
+        return signAll(answer(check.unsigned, transport, client, check.key), check.signer);
+    }
+  };
+}
+
+function signAll(answer: Answer, signer: TsigSigner): Answer {
+  if (answer === undefined) return undefined;
+  if (Array.isArray(answer)) return answer.map((message) => signer.sign(message));
+  return signer.sign(answer);
+}
+
+/** The type of the first question, read without decoding the name; undefined when there is none. */
+function questionType(query: Buffer): number | undefined {
+  if (query[4] === 0 && query[5] === 0) return undefined;
+  let pos = HEADER_LENGTH;
+  while (pos < query.length && query[pos] !== 0) {
+    if (query[pos]! >= 0xc0) return undefined;
+    pos += query[pos]! + 1;
+  }
+  return pos + 2 < query.length ? query.readUInt16BE(pos + 1) : undefined;
+}
+
+/** FORMERR for a request whose TSIG, or whose body around it, cannot be read. */
+function formErr(query: Buffer): Buffer {
+  const reply = Buffer.alloc(HEADER_LENGTH);
+  query.copy(reply, 0, 0, 3);
+  reply[2] = QR | (query[2]! & 0x79);
+  reply[3] = Rcode.FORMERR;
+  return reply;
+}
