@@ -9,7 +9,7 @@ import type { ResourceRecord } from '../wire/model.ts';
 import { recordToText } from '../wire/text.ts';
 import { parseMasterText } from '../zone/masterfile.ts';
 import { serialNewer } from '../zone/serial.ts';
-import { sameRecord } from './rdata-equality.ts';
+import { recordKey } from './rdata-equality.ts';
 
 export interface Changeset {
   from: number;
@@ -83,7 +83,8 @@ export class ZoneJournal {
 
 /** Applies one changeset to a zone's records (the inverse of what applyUpdate reported). */
 export function applyChangeset(records: readonly ResourceRecord[], change: Changeset): ResourceRecord[] {
-  const kept = records.filter((r) => !change.removed.some((x) => sameRecord(r, x)));
+  const removed = new Set(change.removed.map(recordKey));
+  const kept = records.filter((r) => !removed.has(recordKey(r)));
   return [...kept, ...change.added];
 }
 

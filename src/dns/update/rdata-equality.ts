@@ -12,11 +12,23 @@ function canonicalRdata(type: number, data: RData): Buffer {
   return rdataToWire(type, lowered);
 }
 
-export function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
-  return a.type === b.type && canonicalRdata(a.type, a.data).equals(canonicalRdata(b.type, b.data));
+/** Records are never changed once made, so each one's canonical RDATA is encoded once. */
+const encoded = new WeakMap<ResourceRecord, Buffer>();
+
+function canonicalOf(rr: ResourceRecord): Buffer {
+  let wire = encoded.get(rr);
+  if (!wire) {
+    wire = canonicalRdata(rr.type, rr.data);
+    encoded.set(rr, wire);
+  }
+  return wire;
 }
 
-/** The same record: owner (case-insensitively), type, data and TTL. */
-export function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
-  return a.ttl === b.ttl && canonicalName(a.name) === canonicalName(b.name) && sameRdata(a, b);
+export function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
+  return a.type === b.type && canonicalOf(a).equals(canonicalOf(b));
+}
+
+/** The same string for the same record (owner case-insensitively, type, TTL, data): for sets of records. */
+export function recordKey(rr: ResourceRecord): string {
+  return `${canonicalName(rr.name)}/${rr.type}/${rr.ttl}/${canonicalOf(rr).toString('latin1')}`;
 }
