@@ -12,6 +12,7 @@ import type { NotifyHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 import { Exclusive, TCP_CLOSE_GRACE_MS, type UpdateSettings } from './local-server.ts';
 import { UpdateProcessor } from '../update/processor.ts';
+import { keyRing } from '../tsig/keys.ts';
 import { Opcode } from '../wire/model.ts';
 import { ZoneSet } from '../zone/store.ts';
 import { silentLogger } from '../../log/logger.ts';
@@ -123,6 +124,7 @@ export class ClusterDnsService {
     this.dynamic = (await loadZones(zones.filter((z) => names.has(z.name)), new ZoneSet(), silentLogger())).zones;
     this.updates = new UpdateProcessor({
       ...settings,
+      keys: keyRing(this.startOptions.keys ?? []),
       current: () => this.dynamic,
       publish: async (zone) => {
         this.dynamic = this.dynamic.with(zone);

@@ -4,7 +4,7 @@
 import type { Logger } from '../../log/logger.ts';
 import { ZoneSet } from '../zone/store.ts';
 import { openEndpoints, type Endpoint, type OpenEndpoints } from './endpoints.ts';
-import { UpdateProcessor, type DynamicZone, type UpdateAuthorizer } from '../update/processor.ts';
+import { UpdateProcessor, type DynamicZone } from '../update/processor.ts';
 import { Opcode } from '../wire/model.ts';
 import { withOpcodeHandlers } from './dispatch.ts';
 import { Responder } from './responder.ts';
@@ -40,7 +40,6 @@ export interface LocalServerOptions {
 
 export interface UpdateSettings {
   zones: DynamicZone[];
-  authorize: UpdateAuthorizer;
   changed?(zone: string, serial: number): void;
 }
 
@@ -75,6 +74,7 @@ export class LocalDnsServer {
     if (opts.updates) {
       processor = new UpdateProcessor({
         ...opts.updates,
+        keys: keyRing(opts.keys ?? []),
         current: () => responder.zones,
         publish: async (zone) => responder.swap(responder.zones.with(zone)),
         exclusive: (work) => exclusive.run(work),

@@ -12,6 +12,10 @@ import { canonicalName } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
 import { recordToText } from '../wire/text.ts';
 import { ZoneSnapshot, type ZoneSet } from '../zone/store.ts';
+import type { AccessList } from '../acl.ts';
+import type { KeyRing } from '../tsig/keys.ts';
+import { checkRequest } from '../tsig/server.ts';
+import type { TsigSigner } from '../tsig/session.ts';
 import { applyUpdate } from './apply-update.ts';
 import { fileDigest, ZoneJournal } from './journal.ts';
 
@@ -19,12 +23,11 @@ export interface DynamicZone {
   name: string;
   file: string;
   journal: string;
+  /** allowUpdate: who may update (addresses, TSIG keys). */
+  allow: AccessList;
   /** How long after an update the zone file is rewritten; undefined: never (the journal keeps everything). */
   zonefileSyncMs?: number;
 }
-
-/** Whether this client may update this zone: NOERROR to go on, else the rcode to answer (REFUSED, NOTAUTH…). */
-export type UpdateAuthorizer = (request: Message, query: Buffer, zone: DynamicZone, client: string) => Rcode;
 
 export interface UpdateProcessorOptions {
   zones: readonly DynamicZone[];
@@ -32,7 +35,8 @@ export interface UpdateProcessorOptions {
   current(): ZoneSet;
   /** Serves a new version of a zone (in this process, or by telling the workers to reload). */
   publish(zone: ZoneSnapshot): Promise<void>;
-  authorize: UpdateAuthorizer;
+  /** dns.keys: a signed update is verified (RFC 8945) and answered signed. */
+  keys: KeyRing;
   /** After a change is served (NOTIFY to the secondaries). */
   changed?(zone: string, serial: number): void;
   /** Runs an update so that no zone reload runs at the same time (a reload re-reads file and journal). */
@@ -48,21 +52,28 @@ export class UpdateProcessor {
 
   /** Answers one UPDATE message; never rejects. */
   async handle(query: Buffer, client: string): Promise<Buffer | undefined> {
+    const tsig = checkRequest(query, this.options.keys);
+    if (tsig.kind === 'rejected') {
+      this.options.logger.warn({ client, key: tsig.key, tsigError: tsig.error }, 'DNS update refused: its TSIG does not verify');
+      return tsig.reply;
+    }
     let request: Message;
     try {
-      request = decodeMessage(query);
+      request = decodeMessage(tsig.kind === 'signed' ? tsig.unsigned : query);
     } catch {
       return undefined;
     }
-    const reply = (rcode: Rcode) => encodeMessage({ id: request.id, flags: { qr: true, opcode: Opcode.UPDATE, aa: false, tc: false, rd: false, ra: false, ad: false, cd: false, rcode }, questions: request.questions, answers: [], authority: [], additional: [] });
+    if (tsig.kind === 'malformed') return this.reply(request, Rcode.FORMERR);
+    const signer = tsig.kind === 'signed' ? tsig.signer : undefined;
+    const reply = (rcode: Rcode) => this.reply(request, rcode, signer);
     const [zoneQuestion] = request.questions;
     if (request.questions.length !== 1 || zoneQuestion!.type !== RRType.SOA || zoneQuestion!.class !== RClass.IN) return reply(Rcode.FORMERR);
     const zone = this.options.zones.find((z) => canonicalName(z.name) === canonicalName(zoneQuestion!.name));
     if (!zone) return reply(this.options.current().get(zoneQuestion!.name) ? Rcode.REFUSED : Rcode.NOTAUTH);
-    const allowed = this.options.authorize(request, query, zone, client);
-    if (allowed !== Rcode.NOERROR) {
-      this.options.logger.warn({ zone: zone.name, client, rcode: allowed }, 'DNS update refused');
-      return reply(allowed);
+    const key = tsig.kind === 'signed' ? tsig.key : undefined;
+    if (!zone.allow({ address: client, key })) {
+      this.options.logger.warn({ zone: zone.name, client, key }, 'DNS update refused: not in allowUpdate');
+      return reply(Rcode.REFUSED);
     }
     const previous = this.queues.get(zone.name) ?? Promise.resolve();
     const run = previous.then(() => this.options.exclusive(() => this.apply(zone, request, client))).catch((err: Error) => {
@@ -71,6 +82,12 @@ export class UpdateProcessor {
     });
     this.queues.set(zone.name, run);
     return reply(await run);
+  }
+
+  private reply(request: Message, rcode: Rcode, signer?: TsigSigner): Buffer {
+    const flags = { qr: true, opcode: Opcode.UPDATE, aa: false, tc: false, rd: false, ra: false, ad: false, cd: false, rcode };
+    const response = encodeMessage({ id: request.id, flags, questions: request.questions, answers: [], authority: [], additional: [] });
+    return signer ? signer.sign(response) : response;
   }
 
   private async apply(zone: DynamicZone, request: Message, client: string): Promise<Rcode> {

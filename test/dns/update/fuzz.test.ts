@@ -55,12 +55,12 @@ test(`${CASES} mutated UPDATE messages: no throw, well-formed answers, refused u
   const loaded = await loadZoneFile(join(dir, 'dyn.test.zone'), 'dyn.test');
   let zones = new ZoneSet([ZoneSnapshot.fromRecords('dyn.test', loaded.records)]);
   const processor = new UpdateProcessor({
-    zones: [{ name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl') }],
+    zones: [{ name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), allow: () => true }],
+    keys: new Map(),
     current: () => zones,
     publish: async (zone) => {
       zones = zones.with(zone);
     },
-    authorize: () => Rcode.NOERROR,
     exclusive: (work) => work(),
     logger: silentLogger(),
   });

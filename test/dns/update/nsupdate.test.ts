@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { startDnsService, type DnsService } from '../../../src/dns/server/service.ts';
-import { Rcode } from '../../../src/dns/wire/model.ts';
-import type { DynamicZone, UpdateAuthorizer } from '../../../src/dns/update/processor.ts';
+import { accessList, type AccessRule } from '../../../src/dns/acl.ts';
+import type { DynamicZone } from '../../../src/dns/update/processor.ts';
 import { dig } from '../../helpers/dns.ts';
 import { scratchDir } from '../../helpers/scratch-dirs.ts';
 
@@ -21,27 +21,31 @@ ns   A   127.0.0.53
 www  A   192.0.2.10
 `;
 
-function nsupdate(port: number, script: string): Promise<{ code: number; out: string }> {
+function nsupdate(port: number, script: string, key?: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = execFile('nsupdate', ['-v'], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }));
+    const args = ['-v', ...(key ? ['-y', key] : [])];
+    const child = execFile('nsupdate', args, { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }));
     child.stdin!.end(`server 127.0.0.1 ${port}\nzone dyn.test\n${script}\nsend\n`);
   });
 }
 
-async function start(dir: string, authorize: UpdateAuthorizer, zonefileSyncMs?: number, workers = 1): Promise<DnsService> {
-  const zone: DynamicZone = { name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), zonefileSyncMs };
+const KEY = { name: 'upd-key', algorithm: 'hmac-sha256' as const, secret: Buffer.from('an update key of thirty-two bytes!').toString('base64') };
+
+async function start(dir: string, allow: AccessRule[], zonefileSyncMs?: number, workers = 1): Promise<DnsService> {
+  const zone: DynamicZone = { name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), allow: accessList(allow), zonefileSyncMs };
   return startDnsService({
     listen: [{ address: '127.0.0.1', port: 0 }],
     zones: [{ name: 'dyn.test', file: zone.file, journal: zone.journal }],
     workers,
     tcpIdleTimeoutMs: 5000,
     maxTcpConnections: 20,
-    updates: { zones: [zone], authorize },
+    updates: { zones: [zone] },
+    keys: [KEY],
     logger: silentLogger(),
   });
 }
 
-const anyone: UpdateAuthorizer = () => Rcode.NOERROR;
+const anyone: AccessRule[] = ['127.0.0.0/8'];
 
 test('nsupdate adds and deletes; the change is served, survives a restart, and a zone file edit without a higher serial is refused', async () => {
   const dir = await scratchDir();
@@ -77,16 +81,19 @@ test('nsupdate adds and deletes; the change is served, survives a restart, and a
   }
 });
 
-test('the zone file is rewritten after zonefileSync, and refused updates change nothing', async () => {
+test('allowUpdate by TSIG key (nsupdate -y): signed updates apply, unsigned and wrongly signed ones change nothing; the zone file is rewritten after zonefileSync', async () => {
   const dir = await scratchDir();
   writeFileSync(join(dir, 'dyn.test.zone'), ZONE);
-  const refuseOthers: UpdateAuthorizer = (request) => (request.authority.some((r) => r.name.startsWith('forbidden')) ? Rcode.REFUSED : Rcode.NOERROR);
-  const dns = await start(dir, refuseOthers, 200);
+  const dns = await start(dir, ['key:upd-key'], 200);
   try {
     const port = dns.endpoints[0]!.port;
-    assert.equal((await nsupdate(port, 'update add synced.dyn.test 300 TXT "written back"')).code, 0);
+    const signed = await nsupdate(port, 'update add synced.dyn.test 300 TXT "written back"', `hmac-sha256:upd-key:${KEY.secret}`);
+    assert.equal(signed.code, 0, signed.out);
     const refused = await nsupdate(port, 'update add forbidden.dyn.test 300 A 192.0.2.1');
     assert.match(refused.out, /REFUSED/);
+    const badKey = await nsupdate(port, 'update add forbidden.dyn.test 300 A 192.0.2.1', `hmac-sha256:upd-key:${Buffer.from('not the right secret at all, no').toString('base64')}`);
+    assert.notEqual(badKey.code, 0);
+    assert.match(badKey.out, /BADSIG|NOTAUTH|tsig verify failure/i);
     await new Promise((r) => setTimeout(r, 600));
     const file = readFileSync(join(dir, 'dyn.test.zone'), 'utf8');
     assert.match(file, /synced\.dyn\.test\.\s+300\s+IN\s+TXT\s+"written back"/);
