@@ -221,6 +221,10 @@ export class Recursor {
       const partial = minimise && known + 1 < labels.length;
       const qname = partial ? labels.slice(labels.length - known - 1).join('.') : name;
       const qtype = partial ? RRType.A : type;
+      if (partial && this.knownNotCut(qname)) {
+        known++;
+        continue;
+      }
       const reply = await this.askZone(zone, qname, qtype, work);
       if (reply === undefined) {
         if (!partial) return { kind: 'fail' };
@@ -237,13 +241,24 @@ export class Recursor {
       if (partial) {
         // The shorter name exists and is no zone cut: one label more next time. A lame or
         // NXDOMAIN reply may be a server that mishandles empty non-terminals: ask the whole name.
-        if (step.kind === 'lame' || step.kind === 'nxdomain') minimise = false;
-        else known++;
+        if (step.kind === 'lame' || step.kind === 'nxdomain') {
+          minimise = false;
+        } else {
+          // Remembered, so the next name below it skips this question.
+          this.learn(step, qname, qtype);
+          known++;
+        }
         continue;
       }
       return this.learn(step, name, type) ?? { kind: 'fail' };
     }
     return { kind: 'fail' };
+  }
+
+  /** A name the cache knows to exist without being a zone cut (a cut's NS would be cached). */
+  private knownNotCut(name: string): boolean {
+    const { cache } = this.options;
+    return cache.negative(name, RRType.A)?.value.kind === 'nodata' || cache.rrset(name, RRType.A, Trust.ANSWER) !== undefined || cache.rrset(name, RRType.CNAME, Trust.ANSWER) !== undefined;
   }
 
   private cacheReferral(step: Extract<Step, { kind: 'referral' }>): void {

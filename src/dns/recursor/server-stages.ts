@@ -2,9 +2,8 @@
 // pipeline): counting, response rate limiting, recursion. Built from plain settings, so that a
 // cluster worker gets them in its start message like the rest of its options.
 
-import { BlockList, isIPv4 } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
-import { parseCidr } from '../../config/cidr.ts';
+import { accessList, type AccessRule } from '../acl.ts';
 import type { Endpoint } from '../server/endpoints.ts';
 import { countingHandler, dnsCounters, type DnsCounters } from '../server/counters.ts';
 import { rateLimited } from '../server/rate-limit.ts';
@@ -16,8 +15,8 @@ import { Recursor } from './recursor.ts';
 import { ianaRootHints, loadRootHints } from './root-hints.ts';
 
 export interface RecursionSettings {
-  /** Clients that may use recursion: CIDRs. */
-  allow: string[];
+  /** Clients that may use recursion. A TSIG key is not verified before recursion: key rules match no one here. */
+  allow: AccessRule[];
   /** A root hints file; absent: the IANA root servers. */
   rootHints?: string;
   /** Upstream resolvers to forward to instead of iterating from the root. */
@@ -71,29 +70,13 @@ export async function withServerStages(inner: QueryHandler, settings: StageSetti
       logger,
       timeoutMs: recursion.timeoutMs,
     });
-    handler = new RecursionStage(handler, { recursor, allow: cidrMatcher(recursion.allow), zones, counters, logger }).handle;
+    const allowed = accessList(recursion.allow);
+    handler = new RecursionStage(handler, { recursor, allow: (address) => allowed({ address }), zones, counters, logger }).handle;
   }
   if (settings.rateLimit !== undefined) {
     const { responsesPerSecond, slip, exempt } = settings.rateLimit;
-    handler = rateLimited(handler, { responsesPerSecond, slip, exempt: cidrMatcher(exempt) }, counters);
+    const exempted = accessList(exempt);
+    handler = rateLimited(handler, { responsesPerSecond, slip, exempt: (address) => exempted({ address }) }, counters);
   }
   return { handler: countingHandler(handler, counters), close: () => recursor?.close() };
-}
-
-/** Whether an address is in one of the CIDRs; IPv4-mapped IPv6 addresses match IPv4 networks. */
-function cidrMatcher(cidrs: readonly string[]): (address: string) => boolean {
-  const list = new BlockList();
-  for (const text of cidrs) {
-    const cidr = parseCidr(text);
-    if (cidr === undefined) throw new Error(`not a network: ${JSON.stringify(text)} (expected e.g. 192.0.2.0/24 or 2001:db8::/32)`);
-    list.addSubnet(cidr.address, cidr.prefix, cidr.family);
-  }
-  return (address) => {
-    const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
-    try {
-      return list.check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
-    } catch {
-      return false;
-    }
-  };
 }

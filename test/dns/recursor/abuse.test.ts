@@ -75,7 +75,8 @@ describe('rate limiting and TCP bounds', () => {
     const replies = await flood(limited, 60);
     const answers = replies.filter((r) => !r.flags.tc);
     const slipped = replies.filter((r) => r.flags.tc);
-    assert.ok(answers.length >= 10 && answers.length <= 12, `${answers.length} answers`);
+    // A burst of 10, and 10 a second after it (more on a machine slow to send the flood).
+    assert.ok(answers.length >= 10 && answers.length <= 20, `${answers.length} answers`);
     assert.ok(Math.abs(slipped.length - (60 - answers.length) / 2) <= 1, `${slipped.length} truncated of ${60 - answers.length} limited`);
     for (const reply of slipped) {
       assert.equal(reply.flags.rcode, Rcode.NOERROR);
