@@ -126,7 +126,7 @@ export class MailService {
         heloName: delivery.heloName ?? config.hostname,
         sourceAddress: delivery.sourceAddress,
         mxPort: delivery.port,
-        connectTimeoutMs: delivery.connectTimeout,
+        timeouts: { connectMs: delivery.connectTimeout },
       },
       logger: this.logger,
     });

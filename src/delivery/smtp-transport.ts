@@ -23,7 +23,8 @@ export interface SmtpTransportOptions {
   sourceAddress?: string;
   /** The port of MX hosts. */
   mxPort: number;
-  connectTimeoutMs: number;
+  /** The client's timeouts (connect from delivery.connectTimeout; the others Postfix's defaults unless a test shortens them). */
+  timeouts: NonNullable<ConnectOptions['timeouts']>;
   /** At most this many addresses are tried per attempt (Postfix's smtp_mx_address_limit). */
   maxAddresses?: number;
 }
@@ -75,7 +76,7 @@ export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage
     if (!outcomes || outcomes.every((o) => o.status === 'deferred' && !('code' in o.reply))) {
       let connection: SmtpConnection;
       try {
-        connection = await options.connect({ host, address, port, protocol, heloName: options.heloName, localAddress: options.sourceAddress, tls: 'opportunistic', timeouts: { connectMs: options.connectTimeoutMs } });
+        connection = await options.connect({ host, address, port, protocol, heloName: options.heloName, localAddress: options.sourceAddress, tls: 'opportunistic', timeouts: options.timeouts });
       } catch (err) {
         options.pool.feedback(key, false);
         const reply = (err as { reply?: { code: number; enhanced?: string; text: string } }).reply;

@@ -63,7 +63,7 @@ function localDelivery(spool: Spool, routes: Routes): QueueManager & { resolver:
     hostname: 'mx.example.test',
     timing: { retryMinMs: 60_000, retryMaxMs: 60_000, delayWarningMs: 3_600_000, lifetimeMs: 86_400_000 },
     pool: new ConnectionPool({ maxConnections: 1, perDestination: { initial: 1, max: 1 }, messagesPerConnection: 1, idleMs: 1 }),
-    smtp: { resolver, self: { names: new Set(), addresses: new Set() }, connect: connectSmtp, heloName: 'mx.example.test', mxPort: 25, connectTimeoutMs: 100 },
+    smtp: { resolver, self: { names: new Set(), addresses: new Set() }, connect: connectSmtp, heloName: 'mx.example.test', mxPort: 25, timeouts: { connectMs: 100 } },
     logger: silentLogger(),
   });
   return Object.assign(manager, { resolver });

@@ -2,6 +2,7 @@
 // MTAs on those addresses, with an injected clock so that hours and days pass in a moment.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ mx1        A   127.0.0.31
 mx2        A   127.0.0.32
 down       A   127.0.0.33
 soft       A   127.0.0.34
+silent     A   127.0.0.38
 flakyhost  A   127.0.0.35
 deadhost   A   127.0.0.36
 pref       MX  20 mx2
@@ -37,6 +39,8 @@ pref       MX  20 mx2
 failover   MX  10 down
            MX  20 mx2
 softfail   MX  10 soft
+           MX  20 mx2
+slowfirst  MX  10 silent
            MX  20 mx2
 amx        A   127.0.0.31
 nullmx     MX  0 .
@@ -82,7 +86,7 @@ const manager = new QueueManager({
   hostname: 'mx.example.test',
   timing: { retryMinMs: 5 * 60_000, retryMaxMs: HOUR, delayWarningMs: 4 * HOUR, lifetimeMs: 5 * 24 * HOUR },
   pool: new ConnectionPool({ maxConnections: 20, perDestination: { initial: 5, max: 20 }, messagesPerConnection: 10, idleMs: 200 }),
-  smtp: { resolver, self: { names: new Set(['mx.example.test']), addresses: new Set(['127.0.0.1']) }, connect: connectSmtp, heloName: 'mx.example.test', mxPort: port, connectTimeoutMs: 1000 },
+  smtp: { resolver, self: { names: new Set(['mx.example.test']), addresses: new Set(['127.0.0.1']) }, connect: connectSmtp, heloName: 'mx.example.test', mxPort: port, timeouts: { connectMs: 1000, greetingMs: 1000 } },
   logger: silentLogger(),
   clock,
 });
@@ -137,12 +141,19 @@ test('MX preference: the best MX gets the message, and it leaves the queue', asy
   assert.equal(spool.message(id), undefined);
 });
 
-test('next MX when the first refuses the connection or answers 4xx; the domain itself when it has no MX', async () => {
+test('next MX when the first refuses the connection, never greets (timeout) or answers 4xx; the domain itself when it has no MX', async (t) => {
+  // A host that takes the connection and says nothing: the greeting times out.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(port, '127.0.0.38', resolve));
+  t.after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  silent.on('connection', (socket) => t.after(() => socket.destroy()));
+  const timedOut = await enqueue(['user@slowfirst.relay.test']);
   const refused = await enqueue(['user@failover.relay.test']);
   const soft = await enqueue(['user@softfail.relay.test']);
   const implicit = await enqueue(['user@amx.relay.test']);
   await manager.runDue();
   assert.equal(await arrivedAt(sinks.mx2!, refused.marker), 1);
+  assert.equal(await arrivedAt(sinks.mx2!, timedOut.marker), 1, 'the next MX after the greeting timed out');
   assert.equal(await arrivedAt(sinks.mx2!, soft.marker), 1);
   assert.equal(await arrivedAt(sinks.soft!, soft.marker), 0);
   assert.equal(await arrivedAt(sinks.mx1!, implicit.marker), 1);
