@@ -56,6 +56,8 @@ export function classifyReply(reply: Message, zone: string, qname: string, qtype
 
   const ns = reply.authority.filter((rr) => rr.type === RRType.NS && ours(rr));
   if (ns.length > 0) return referral(reply, zone, qname, ns, ours);
+  // A referral to a zone outside the one asked is no answer at all.
+  if (reply.authority.some((rr) => rr.type === RRType.NS)) return { kind: 'lame' };
   // NOERROR with no SOA: a NODATA that cannot be cached, unless the answer held other names only.
   return reply.answers.length === 0 ? { kind: 'nodata', soa: undefined } : { kind: 'lame' };
 }
