@@ -17,14 +17,13 @@ import { MailService, mailPolicyOf, type MailPolicy } from './mail-service.ts';
 const SMTP_CLOSE_GRACE_MS = 5000;
 
 /** Keys that only take effect at start: a reload that changes them says so. */
-const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit'] as const;
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys'] as const;
 
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
-  return config.dns.zones.map((z) =>
-    z.type === 'secondary'
-      ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address })) } }
-      : { name: z.name, file: z.file! },
-  );
+  return config.dns.zones.map((z) => ({
+    ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address })) } } : { name: z.name, file: z.file! }),
+    allowTransfer: z.allowTransfer,
+  }));
 }
 
 /** Recursion (when enabled) and rate limiting, in front of the zones. */
@@ -83,6 +82,7 @@ export class Postern {
       maxTcpConnections: config.dns.maxTcpConnections,
       maxTcpQueriesPerConnection: config.dns.maxTcpQueriesPerConnection,
       stages: dnsStagesOf(config),
+      keys: config.dns.keys,
       runAs: { user: config.user, group: config.group },
       logger,
     });

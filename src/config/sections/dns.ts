@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { domainName, duration, endpoint, positiveInt, show } from '../fields.ts';
 import { enumOf, listOf, type SectionContext } from './common.ts';
 import { rateLimitSection, recursionSection } from './dns-recursion.ts';
+import { accessListField, keysSection, keysUsed, notifyTargetsField } from './dns-access.ts';
 
 /** A primary server of a secondary zone; `key` names a TSIG key of dns.keys. */
 const primaryServer = z.strictObject({
@@ -16,6 +17,8 @@ export const dnsSection = ({ path }: SectionContext) => {
       type: enumOf(['primary', 'secondary'] as const).default('primary'),
       file: path.optional(),
       primaries: listOf(primaryServer).optional(),
+      allowTransfer: accessListField().default([]),
+      notify: notifyTargetsField().default([]),
     })
     .superRefine((zone, ctx) => {
       // A secondary's data comes from its primaries and is kept under dataDir, never in a file of the config's.
@@ -34,6 +37,7 @@ export const dnsSection = ({ path }: SectionContext) => {
       tcpIdleTimeout: duration().prefault('10s'),
       maxTcpConnections: positiveInt().default(1000),
       maxTcpQueriesPerConnection: positiveInt().default(1000),
+      keys: keysSection(),
       recursion: recursionSection({ path }),
       rateLimit: rateLimitSection(),
       zones: listOf(zone)
@@ -45,6 +49,17 @@ export const dnsSection = ({ path }: SectionContext) => {
             seen.add(z.name);
           });
         }),
+    })
+    .superRefine((dns, ctx) => {
+      const known = new Set(dns.keys.map((key) => key.name));
+      const check = (names: string[], path: (string | number)[]): void => {
+        for (const name of names) if (!known.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path, message: `no key ${name} in dns.keys; add { name: ${name}, algorithm: hmac-sha256, secret: "<base64>" } to dns.keys or fix the name` });
+      };
+      dns.zones.forEach((zone, i) => {
+        check(keysUsed(zone.allowTransfer), ['zones', i, 'allowTransfer']);
+        check(keysUsed(zone.notify), ['zones', i, 'notify']);
+        check(keysUsed(zone.primaries ?? []), ['zones', i, 'primaries']);
+      });
     })
     .prefault({});
 };
