@@ -62,6 +62,10 @@ chmodSync(lmtpDumps, 0o777);
 after(() => rmSync(lmtpDumps, { recursive: true, force: true }));
 const lmtpSink = spawn('smtp-sink', ['-L', '-u', 'nobody', '-d', `${lmtpDumps}/%M.`, `127.0.0.37:${lmtpPort}`, '10'], { stdio: 'ignore' });
 after(() => lmtpSink.kill());
+// And an SMTP server that does not offer DSN (-N): NOTIFY cannot be passed on.
+const noDsnPort = await freePort('127.0.0.39');
+const noDsnSink = spawn('smtp-sink', ['-N', '-u', 'nobody', `127.0.0.39:${noDsnPort}`, '10'], { stdio: 'ignore' });
+after(() => noDsnSink.kill());
 const sinks: Record<string, TestSink> = {};
 for (const [name, address] of [['mx1', '127.0.0.31'], ['mx2', '127.0.0.32'], ['soft', '127.0.0.34']] as const) sinks[name] = await startSink(address, port);
 sinks.soft!.answerRcpt(() => ({ kind: 'defer', code: 451, enhanced: '4.7.1', text: 'greylisted, try again later' }));
@@ -81,6 +85,7 @@ const manager = new QueueManager({
     'inside.test': { type: 'smtp', host: 'mx2.relay.test', port },
     'lmtp.test': { type: 'lmtp', host: '127.0.0.37', port: lmtpPort },
     'void.test': { type: 'discard' },
+    'nodsn.test': { type: 'smtp', host: '127.0.0.39', port: noDsnPort },
     'closed.test': { type: 'reject', message: 'closed for good' },
   },
   hostname: 'mx.example.test',
@@ -263,4 +268,15 @@ test('fixed next hops: smtp to a named host (its A record, never its MX), LMTP w
   assert.match(refusal!, /Status: 5\.7\.1/);
   assert.match(refusal!, /closed for good/);
   assert.deepEqual(await dsnsAbout(discarded.id), []);
+});
+
+test('NOTIFY=SUCCESS to a next hop without DSN: a "relayed" DSN (RFC 3461 §5.2.2); to one with DSN: none from us', async () => {
+  const relayed = await enqueue([{ address: 'user@nodsn.test', notify: ['success'] }]);
+  const passedOn = await enqueue([{ address: 'user@pref.relay.test', notify: ['success', 'failure'] }]);
+  await manager.runDue();
+  const [dsn] = await dsnsAbout(relayed.id);
+  assert.match(dsn!, /Action: relayed/);
+  assert.deepEqual(await dsnsAbout(passedOn.id), [], 'the MX host offers DSN: NOTIFY went on with the message');
+  const received = (await sinks.mx1!.received()).find((m) => m.body.includes(passedOn.marker))!;
+  assert.deepEqual(received.envelope.recipients[0]!.notify, ['success', 'failure']);
 });
