@@ -3,7 +3,7 @@
 // relay: the relay plugin with an ACL (127.0.0.0/8, like Postfix's mynetworks), so that accepted
 // mail goes to Haraka's outbound queue (on disk, under the instance's folder), and the
 // smtp_forward plugin's per-domain route as the outbound next hop for the bench's domain.
-// One process (Haraka's default; smtp.ini's `nodes` would fork workers), log level warn.
+// One worker under Haraka's cluster master (`nodes=1`, its default, set to quiet its warning), log level warn.
 // Haraka looks up each client's reverse DNS itself (not through /etc/hosts, as Postfix does):
 // a local plugin answers "localhost" for it, so that nothing leaves the machine and no lookup
 // waits for a resolver that may not answer.
@@ -49,7 +49,7 @@ export async function startHaraka(setup: SmtpPeerSetup, recipient: string, nextH
   const domain = recipient.slice(recipient.indexOf('@') + 1);
   const files: Record<string, string> = {
     me: 'bench-haraka.example.test\n',
-    'smtp.ini': `listen=127.0.0.1:${setup.port}\n`,
+    'smtp.ini': `listen=127.0.0.1:${setup.port}\nnodes=1\n`,
     'log.ini': '[main]\nlevel=warn\n',
     // Only what a relay needs; Haraka's sample list also checks senders' domains by DNS.
     plugins: 'bench_no_rdns\nrelay\nqueue/smtp_forward\n',
