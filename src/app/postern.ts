@@ -21,9 +21,15 @@ const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits
 
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
   return config.dns.zones.map((z) => ({
-    ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address })) } } : { name: z.name, file: z.file! }),
+    ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address, key: keyNamed(config, p.key) })) } } : { name: z.name, file: z.file! }),
     allowTransfer: z.allowTransfer,
+    notify: z.notify.map((target) => ({ ...target.address, key: config.dns.keys.find((key) => key.name === target.key) })),
   }));
+}
+
+/** The dns.keys entry of that name (the schema has checked it exists). */
+function keyNamed(config: Config, name: string | undefined): Config['dns']['keys'][number] | undefined {
+  return name === undefined ? undefined : config.dns.keys.find((key) => key.name === name.toLowerCase());
 }
 
 /** Recursion (when enabled) and rate limiting, in front of the zones. */
