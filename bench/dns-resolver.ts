@@ -29,7 +29,7 @@ and runs dnsperf against each in turn: queries/second answered from the cache.
 
   --servers LIST      which resolvers, comma-separated (default: postern,unbound)
   --seconds N         length of each measured run (default: 10)
-  --warmup-seconds N  dnsperf runs per resolver before measuring, to fill its cache (default: 10)
+  --warmup-passes N   times the whole query set is sent to each resolver before measuring (default: 6)
   --rounds N          rounds, interleaved over the resolvers; the best round per resolver is shown (default: 2)
   --workers N         Postern workers and Unbound threads (default: CPU cores, ${availableParallelism()})
   --clients N         dnsperf -c (default: 20)
@@ -40,7 +40,7 @@ and runs dnsperf against each in turn: queries/second answered from the cache.
 
 interface Options {
   servers: string[];
-  warmupSeconds: number;
+  warmupPasses: number;
   rounds: number;
   workers: number;
   hosts: number;
@@ -121,7 +121,7 @@ function readOptions(argv: string[]): Options | undefined {
     options: {
       servers: { type: 'string', default: Object.keys(RESOLVERS).join(',') },
       seconds: { type: 'string', default: '10' },
-      'warmup-seconds': { type: 'string', default: '10' },
+      'warmup-passes': { type: 'string', default: '6' },
       rounds: { type: 'string', default: '2' },
       workers: { type: 'string', default: String(availableParallelism()) },
       clients: { type: 'string', default: '20' },
@@ -136,7 +136,7 @@ function readOptions(argv: string[]): Options | undefined {
   if (servers.length === 0 || servers.some((s) => !(s in RESOLVERS))) throw new Error(`--servers: expected some of ${Object.keys(RESOLVERS).join(', ')}, got "${values.servers}"`);
   return {
     servers,
-    warmupSeconds: count('warmup-seconds', values['warmup-seconds'], 1),
+    warmupPasses: count('warmup-passes', values['warmup-passes'], 1),
     rounds: count('rounds', values.rounds, 1),
     workers: count('workers', values.workers, 1),
     hosts: count('hosts', values.hosts, 1),
@@ -169,6 +169,19 @@ const share = (report: DnsperfReport) =>
     .map(([code, part]) => `${code} ${(part * 100).toFixed(1)}%`)
     .join(', ');
 
+/** Sends the whole query set `passes` times (dnsperf -n 1 each, the measured load otherwise).
+ *  Postern's workers each fill a cache of their own and the kernel spreads queries at random,
+ *  so a worker has seen a given query after n passes with probability 1 - 2^-n (2 workers). */
+function warmUp(peer: RunningPeer, queryFile: string, options: Options): void {
+  const [, , ...load] = loadArgs(options.load);
+  for (let pass = 1; pass <= options.warmupPasses; pass++) {
+    const run = spawnSync('dnsperf', ['-s', BENCH_ADDRESS, '-p', String(peer.port), '-d', queryFile, '-n', '1', ...load], { encoding: 'utf8', timeout: 600_000 });
+    const qps = /Queries per second:\s+([\d.]+)/.exec(run.stdout ?? '')?.[1];
+    if (run.status !== 0 || qps === undefined) throw new Error(`warm-up of ${peer.name} failed: ${run.stderr ?? ''}${run.stdout ?? ''}`);
+    progress(`warm-up pass ${pass}/${options.warmupPasses}: ${peer.name}: ${Number(qps).toFixed(0)} qps`);
+  }
+}
+
 function report(peers: RunningPeer[], best: Map<string, DnsperfReport>, options: Options): void {
   const rows = peers.map((peer) => {
     const t = best.get(peer.name)!;
@@ -178,7 +191,7 @@ function report(peers: RunningPeer[], best: Map<string, DnsperfReport>, options:
   const right = (header: string) => ({ header, align: 'right' as const });
   console.log(formatTable([left('resolver'), left('version'), left('workers/threads'), right('qps'), right('avg ms'), right('lost'), right('resp B'), left('responses')], rows));
   console.log('');
-  console.log(`qps, avg ms, lost, resp B, responses: dnsperf's summary of a ${options.load.seconds} s run (${options.rounds === 1 ? 'one round' : `the best of ${options.rounds} rounds by qps`}), after ${options.warmupSeconds} s of the same queries to fill the cache.`);
+  console.log(`qps, avg ms, lost, resp B, responses: dnsperf's summary of a ${options.load.seconds} s run (${options.rounds === 1 ? 'one round' : `the best of ${options.rounds} rounds by qps`}), after ${options.warmupPasses} warm-up passes over the whole query set at the same load.`);
   console.log(`load: dnsperf ${dnsperfVersion()}: dnsperf -s ${BENCH_ADDRESS} -p PORT -d queries.txt ${loadArgs(options.load).join(' ')}`);
   const postern = best.get('postern');
   const unbound = best.get('unbound');
@@ -201,7 +214,7 @@ async function run(options: Options, dir: string): Promise<number> {
     const queryFile = join(dir, 'queries.txt');
     writeFileSync(rootFile, rootZoneText(zone.masterFile));
     writeFileSync(queryFile, zone.queries);
-    const lifetimeMs = 120_000 + options.servers.length * (options.warmupSeconds + (options.load.seconds + 15) * options.rounds) * 1000;
+    const lifetimeMs = 120_000 + options.servers.length * (options.warmupPasses * 60 + (options.load.seconds + 15) * options.rounds) * 1000;
     progress('starting knot as the private root');
     const root = await startKnot({ dir, zoneFile: rootFile, origin: '.', workers: 1, maxLifetimeMs: lifetimeMs });
     started.push(root);
@@ -212,11 +225,7 @@ async function run(options: Options, dir: string): Promise<number> {
       started.push(peer);
       resolvers.push(peer);
     }
-    for (const peer of resolvers) {
-      progress(`warm-up: ${peer.name}, ${options.warmupSeconds} s`);
-      const warm = await runDnsperf(peer.port, queryFile, { ...options.load, seconds: options.warmupSeconds });
-      progress(`  ${warm.qps.toFixed(0)} qps while filling the cache`);
-    }
+    for (const peer of resolvers) warmUp(peer, queryFile, options);
     const loadBefore = loadavg()[0].toFixed(2);
     const best = new Map<string, DnsperfReport>();
     for (let round = 1; round <= options.rounds; round++) {

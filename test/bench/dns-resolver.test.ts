@@ -8,7 +8,7 @@ import { test } from 'node:test';
 const BENCH = resolve(import.meta.dirname, '../../bench/dns-resolver.ts');
 
 test('bench/dns-resolver compares Postern and Unbound answering from their caches', { timeout: 180_000 }, async () => {
-  const args = ['--seconds', '1', '--warmup-seconds', '3', '--rounds', '1', '--workers', '1', '--hosts', '50', '--clients', '2', '--threads', '1', '--outstanding', '10'];
+  const args = ['--seconds', '1', '--warmup-passes', '2', '--rounds', '1', '--workers', '1', '--hosts', '50', '--clients', '2', '--threads', '1', '--outstanding', '10'];
   const child = spawn(process.execPath, ['--import', 'tsx', BENCH, ...args]);
   let stdout = '';
   let stderr = '';

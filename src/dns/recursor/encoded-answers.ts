@@ -1,7 +1,8 @@
 // Recursive answers to plain queries, kept encoded so that a cached answer costs a copy and a
 // few patches, as the authoritative fast path does: the ID, RD/CD and the question's case
-// (personalise), and every record's TTL lowered by the seconds since the answer was made. An
-// answer goes when its shortest TTL runs out; the next query resolves from the RRset cache.
+// (personalise). Every record's TTL is lowered by the seconds since the answer was made, in the
+// kept copy itself, once a second at most. An answer goes when its shortest TTL runs out; the
+// next query resolves from the RRset cache.
 
 import { performance } from 'node:perf_hooks';
 import { personalise } from '../server/answer-cache.ts';
@@ -14,6 +15,8 @@ interface EncodedAnswer {
   ttls: number[];
   storedAt: number;
   expiresAt: number;
+  /** The seconds since storedAt that the TTLs in `response` are lowered by. */
+  aged: number;
 }
 
 const HEADER = 12;
@@ -35,14 +38,18 @@ export class EncodedAnswers {
       this.entries.delete(plain.key);
       return undefined;
     }
-    const out = personalise(entry.response, query, plain);
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
-    if (elapsed > 0) for (let i = 0; i < entry.ttlOffsets.length; i++) out.writeUInt32BE(entry.ttls[i] - elapsed, entry.ttlOffsets[i]);
-    return out;
+    if (elapsed !== entry.aged) {
+      for (let i = 0; i < entry.ttlOffsets.length; i++) entry.response.writeUInt32BE(entry.ttls[i] - elapsed, entry.ttlOffsets[i]);
+      entry.aged = elapsed;
+    }
+    return personalise(entry.response, query, plain);
   }
 
-  /** Keeps a whole response (ID 0) made now; one without records carries no TTL and is not kept. */
-  store(key: string, response: Buffer): void {
+  /** Keeps a whole response (ID 0) made now, as its own copy; one without records carries no
+   *  TTL and is not kept. */
+  store(key: string, whole: Buffer): void {
+    const response = Buffer.from(whole);
     const ttlOffsets = recordTtlOffsets(response);
     if (ttlOffsets === undefined || ttlOffsets.length === 0) return;
     const ttls = ttlOffsets.map((offset) => response.readUInt32BE(offset));
@@ -50,7 +57,7 @@ export class EncodedAnswers {
     if (shortest <= 0) return;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     const now = this.now();
-    this.entries.set(key, { response, ttlOffsets, ttls, storedAt: now, expiresAt: now + shortest * 1000 });
+    this.entries.set(key, { response, ttlOffsets, ttls, storedAt: now, expiresAt: now + shortest * 1000, aged: 0 });
   }
 
   clear(): void {
