@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { cidr, endpoint, port, positiveInt, show } from '../fields.ts';
 import { listOf, type SectionContext } from './common.ts';
+import { accessListField } from './dns-access.ts';
 
 const flag = () => z.boolean({ error: (iss) => `expected true or false, got ${show(iss.input)}` });
 
@@ -19,7 +20,7 @@ export const recursionSection = ({ path }: SectionContext) =>
   z
     .strictObject({
       enabled: flag().default(false),
-      allow: listOf(cidr()).default(LOOPBACK),
+      allow: accessListField().default(LOOPBACK),
       rootHints: path.optional(),
       forwarders: listOf(endpoint(53)).default([]),
       serveStale: flag().default(false),
