@@ -16,6 +16,8 @@ export interface Hierarchy {
   rootHints: string;
   /** Queries received by every server of the hierarchy so far. */
   queriesReceived(): number;
+  /** Stops the server on one address (its zones go dark). */
+  stopServer(address: string): Promise<void>;
   dir: string;
 }
 
@@ -64,6 +66,7 @@ const ZONES: Record<string, { address: string; text: string[] }> = {
       'away 300 IN CNAME www.far.test.',
       'big 300 IN TXT ' + Array.from({ length: 20 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(98)}"`).join(' '),
       'a.b.c.deep 300 IN A 192.0.2.30',
+      'short 1 IN A 192.0.2.40',
     ],
   },
   'hosting.other': {
@@ -87,11 +90,12 @@ export async function startHierarchy(t: { after: (fn: () => Promise<void>) => vo
     byAddress.set(zone.address, [...(byAddress.get(zone.address) ?? []), { name: name || '.', file }]);
   }
   const counters: DnsCounters[] = [];
-  const services: DnsService[] = [];
+  const services = new Map<string, DnsService>();
   for (const [address, zones] of byAddress) {
     const serverCounters = new DnsCounters();
     counters.push(serverCounters);
-    services.push(
+    services.set(
+      address,
       await startDnsService({
         listen: [{ address, port }],
         zones,
@@ -104,11 +108,15 @@ export async function startHierarchy(t: { after: (fn: () => Promise<void>) => vo
     );
   }
   t.after(async () => {
-    await Promise.all(services.map((s) => s.close()));
+    await Promise.all([...services.values()].map((s) => s.close()));
   });
   const rootHints = join(dir.path, 'root.hints');
   writeFileSync(rootHints, ['.  3600000  NS  a.root-servers.', 'a.root-servers.  3600000  A  127.0.0.2', ''].join('\n'));
   const queriesReceived = () =>
     counters.reduce((sum, c) => sum + Object.entries(c.snapshot()).filter(([name]) => name.startsWith('query.type.')).reduce((n, [, count]) => n + count, 0), 0);
-  return { port, rootHints, queriesReceived, dir: dir.path };
+  const stopServer = async (address: string): Promise<void> => {
+    await services.get(address)?.close();
+    services.delete(address);
+  };
+  return { port, rootHints, queriesReceived, stopServer, dir: dir.path };
 }
