@@ -2,10 +2,13 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { storedCopyPath } from '../dns/secondary/stored-copy.ts';
 import type { StageSettings } from '../dns/recursor/server-stages.ts';
+import { accessList } from '../dns/acl.ts';
+import type { UpdateSettings } from '../dns/server/local-server.ts';
 import { startDnsService, type DnsService, type DnsZoneConfig } from '../dns/server/service.ts';
 import type { Logger } from '../log/logger.ts';
 import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply } from './control-protocol.ts';
@@ -19,8 +22,14 @@ const SMTP_CLOSE_GRACE_MS = 5000;
 /** Keys that only take effect at start: a reload that changes them says so. */
 const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys'] as const;
 
+/** Where a dynamically updated zone keeps its journal. */
+function journalPath(config: Config, zone: string): string {
+  return join(config.dataDir, 'dns', 'journal', `${zone || 'root'}.jnl`);
+}
+
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
   return config.dns.zones.map((z) => ({
+    ...(z.allowUpdate.length > 0 ? { journal: journalPath(config, z.name) } : {}),
     ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address, key: keyNamed(config, p.key) })) } } : { name: z.name, file: z.file! }),
     allowTransfer: z.allowTransfer,
     notify: z.notify.map((target) => ({ ...target.address, key: config.dns.keys.find((key) => key.name === target.key) })),
@@ -30,6 +39,13 @@ export function dnsZonesOf(config: Config): DnsZoneConfig[] {
 /** The dns.keys entry of that name (the schema has checked it exists). */
 function keyNamed(config: Config, name: string | undefined): Config['dns']['keys'][number] | undefined {
   return name === undefined ? undefined : config.dns.keys.find((key) => key.name === name.toLowerCase());
+}
+
+/** The zones that take RFC 2136 updates, with who may send them. */
+export function dnsUpdatesOf(config: Config): UpdateSettings | undefined {
+  const zones = config.dns.zones.filter((z) => z.type === 'primary' && z.allowUpdate.length > 0);
+  if (zones.length === 0) return undefined;
+  return { zones: zones.map((z) => ({ name: z.name, file: z.file!, journal: journalPath(config, z.name), allow: accessList(z.allowUpdate), zonefileSyncMs: z.zonefileSync })) };
 }
 
 /** Recursion (when enabled) and rate limiting, in front of the zones. */
@@ -89,6 +105,7 @@ export class Postern {
       maxTcpQueriesPerConnection: config.dns.maxTcpQueriesPerConnection,
       stages: dnsStagesOf(config),
       keys: config.dns.keys,
+      updates: dnsUpdatesOf(config),
       runAs: { user: config.user, group: config.group },
       logger,
     });

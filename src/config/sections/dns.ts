@@ -18,6 +18,10 @@ export const dnsSection = ({ path }: SectionContext) => {
       file: path.optional(),
       primaries: listOf(primaryServer).optional(),
       allowTransfer: accessListField().default([]),
+      /** Who may change the zone with RFC 2136 updates; empty: a static zone. */
+      allowUpdate: accessListField().default([]),
+      /** How long after an update the zone file is rewritten from the served zone. */
+      zonefileSync: duration().prefault('1m'),
       notify: notifyTargetsField().default([]),
     })
     .superRefine((zone, ctx) => {
@@ -57,6 +61,8 @@ export const dnsSection = ({ path }: SectionContext) => {
       };
       dns.zones.forEach((zone, i) => {
         check(keysUsed(zone.allowTransfer), ['zones', i, 'allowTransfer']);
+        check(keysUsed(zone.allowUpdate), ['zones', i, 'allowUpdate']);
+        if (zone.type === 'secondary' && zone.allowUpdate.length > 0) ctx.addIssue({ code: 'custom', path: ['zones', i, 'allowUpdate'], message: 'a secondary zone takes no dynamic updates (its primary does); remove allowUpdate' });
         check(keysUsed(zone.notify), ['zones', i, 'notify']);
         check(keysUsed(zone.primaries ?? []), ['zones', i, 'primaries']);
       });

@@ -4,7 +4,8 @@
 // the zone's history (for IXFR). Each line is JSON: the serials and the records removed and
 // added, in master-file text, which the zone-file parser reads back.
 import { createHash } from 'node:crypto';
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ResourceRecord } from '../wire/model.ts';
 import { recordToText } from '../wire/text.ts';
 import { parseMasterText } from '../zone/masterfile.ts';
@@ -71,6 +72,7 @@ export class ZoneJournal {
   /** Appends one changeset and waits until it is on stable storage. */
   async append(change: Changeset): Promise<void> {
     const line: JournalLine = { from: change.from, to: change.to, removed: change.removed.map(recordToText), added: change.added.map(recordToText), file: change.fileDigest };
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o750 });
     await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o640 });
     const handle = await open(this.file, 'r');
     try {
