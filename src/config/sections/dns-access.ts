@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { cidr, endpoint, show } from '../fields.ts';
 import { listOf } from './common.ts';
+import type { Endpoint } from '../endpoint.ts';
 
 const ALGORITHMS = ['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -72,7 +73,7 @@ export const accessListField = () => listOf(stringOrMapping(ruleText, z.strictOb
 
 /** NOTIFY targets: "address:port", or { address, key } to sign the NOTIFY with a key of dns.keys. */
 export const notifyTargetsField = () =>
-  listOf(stringOrMapping(endpoint(53).transform((address) => ({ address })), z.strictObject({ address: endpoint(53), key: keyName().optional() }), '"address:port" or { address, key }'));
+  listOf(stringOrMapping(endpoint(53).transform((address): { address: Endpoint; key?: string } => ({ address })), z.strictObject({ address: endpoint(53), key: keyName().optional() }), '"address:port" or { address, key }'));
 
 /** The key names an access list or a target list uses, for checking they are in dns.keys. */
 export function keysUsed(list: readonly (string | { address: unknown; key?: string })[]): string[] {

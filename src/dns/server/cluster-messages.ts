@@ -37,7 +37,7 @@ export type ToWorker =
 export type FromWorker =
   /** The worker's code is loaded and listens for messages (IPC messages sent before are lost). */
   | { kind: 'loaded' }
-  | { kind: 'started' }
+  | { kind: 'started'; report: ZoneReloadReport }
   | { kind: 'start-failed'; message: string }
   | { kind: 'reloaded'; id: number; report: ZoneReloadReport }
   | { kind: 'log'; line: string }

@@ -37,6 +37,8 @@ export class ClusterDnsService {
   private zoneReporter?: Worker;
   private closing = false;
   private nextReloadId = 1;
+  /** The zones as the first worker to serve loaded them at start. */
+  loaded: ZoneReloadReport = { zones: [] };
   /** Reloads and dynamic updates, one at a time. */
   private readonly exclusive = new Exclusive();
   /** The primary's own copy of the dynamically updated zones: updates are applied here, once. */
@@ -95,6 +97,7 @@ export class ClusterDnsService {
         if (message.kind === 'loaded') {
           this.post(worker, { kind: 'start', options: { ...this.startOptions, logZones: this.zoneReporter === worker } });
         } else if (message.kind === 'started') {
+          if (!started && this.serving.size === 0) this.loaded = message.report;
           started = true;
           this.serving.add(worker);
           resolve();

@@ -51,7 +51,7 @@ process.on('message', (message: ToWorker) => {
             send({ kind: 'start-failed', message: (err as Error).message });
             return;
           }
-          send({ kind: 'started' });
+          send({ kind: 'started', report: started.loaded });
         },
         (err: Error) => send({ kind: 'start-failed', message: err.message }),
       );

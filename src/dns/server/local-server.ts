@@ -55,6 +55,8 @@ export class LocalDnsServer {
     private readonly exclusive: Exclusive,
     private readonly stages: ServerStages,
     private readonly transferPolicy: TransferPolicy,
+    /** The zones as loaded at start (their serials: NOTIFY compares a reload's with them). */
+    readonly loaded: ZoneReloadReport,
     private readonly updates?: UpdateProcessor,
   ) {}
 
@@ -89,7 +91,7 @@ export class LocalDnsServer {
     const answer = withTransfersAndTsig(responder.respond, { transfers, keys: keyRing(opts.keys ?? []), logger: opts.logger });
     const stages = await withServerStages(withOpcodeHandlers(answer, handlers), opts.stages ?? {}, () => responder.zones, opts.logger);
     const open = await openEndpoints(opts.listen, stages.handler, { idleTimeoutMs: opts.tcpIdleTimeoutMs, maxConnections: opts.maxTcpConnections, maxQueriesPerConnection: opts.maxTcpQueriesPerConnection }, opts.logger);
-    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, transferPolicy, processor);
+    return new LocalDnsServer(opts.zones, responder, open, zoneLogger, exclusive, stages, transferPolicy, report, processor);
   }
 
   get endpoints(): Endpoint[] {

@@ -10,6 +10,7 @@ import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 import type { UpdateSettings } from './local-server.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
 import { SecondaryZones } from '../secondary/secondary-zones.ts';
+import { ZoneNotifier } from './notify-zones.ts';
 import type { NotifyHandler } from './transport.ts';
 import type { TsigKeySpec } from '../tsig/keys.ts';
 
@@ -54,6 +55,17 @@ export async function startDnsService(opts: DnsServiceOptions): Promise<DnsServi
   return secondaries.attach(await startServers({ ...opts, zones: secondaries.served(), notify: secondaries.notify }));
 }
 
-function startServers(opts: DnsServiceOptions): Promise<DnsService> {
-  return opts.workers === 1 ? LocalDnsServer.start(opts) : ClusterDnsService.start(opts);
+/** The servers, and NOTIFY of each zone's new serials (from here: once, not per worker). */
+async function startServers(opts: DnsServiceOptions): Promise<DnsService> {
+  const notifier = new ZoneNotifier(opts.zones, opts.logger);
+  const given = opts.updates;
+  const updates = given && {
+    ...given,
+    changed: (zone: string, serial: number) => {
+      given.changed?.(zone, serial);
+      notifier.changed(zone, serial);
+    },
+  };
+  const withUpdates = { ...opts, updates };
+  return notifier.attach(opts.workers === 1 ? await LocalDnsServer.start(withUpdates) : await ClusterDnsService.start(withUpdates));
 }

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { fileDigest, replay, ZoneJournal } from '../update/journal.ts';
 import type { SecondarySettings } from '../secondary/config.ts';
 import type { AccessRule } from '../acl.ts';
+import type { NotifyTarget } from './notify-out.ts';
 
 export interface DnsZoneConfig {
   /** The zone's origin in model form (no trailing dot). */
@@ -20,6 +21,8 @@ export interface DnsZoneConfig {
   secondary?: SecondarySettings;
   /** Who may transfer the zone (allowTransfer); nobody when absent. */
   allowTransfer?: AccessRule[];
+  /** Secondaries to NOTIFY of each new serial. */
+  notify?: NotifyTarget[];
 }
 
 export interface ZoneReport {
