@@ -1,11 +1,15 @@
 // The recursion stage in front of the authoritative responder. It takes a query only when all
 // hold: a standard query with RD set, one IN question that is a lookup (not a transfer or a
-// meta type), a name outside every zone we serve, and a client the allow list admits. Anything
+// meta type), a name outside every zone we serve, and a client the allow list admits (by its
+// address, or by the TSIG key it signed with: then the answer is signed too). Anything
 // else goes on to the responder, which answers our zones with authority and refuses the rest,
 // so the server is never an open resolver. Plain queries whose answer is cached are answered
 // synchronously from encoded responses.
 
 import type { Logger } from '../../log/logger.ts';
+import type { Requester } from '../acl.ts';
+import type { KeyRing } from '../tsig/keys.ts';
+import { checkRequest } from '../tsig/server.ts';
 import { personalise } from '../server/answer-cache.ts';
 import { udpLimit } from '../server/responder.ts';
 import { Counter, type DnsCounters } from '../server/counters.ts';
@@ -25,7 +29,9 @@ import type { Recursor, Resolution } from './recursor.ts';
 export interface RecursionStageOptions {
   recursor: Recursor;
   /** Whether a client may use recursion (dns.recursion.allow). */
-  allow: (address: string) => boolean;
+  allow: (who: Requester) => boolean;
+  /** TSIG keys a query may be signed with (dns.keys). */
+  keys: KeyRing;
   /** The zones served now (they change on reload). */
   zones: () => ZoneSet;
   counters: DnsCounters;
@@ -67,24 +73,29 @@ export class RecursionStage {
       if (!this.takes(question, clientAddress)) return this.next(query, transport, clientAddress);
       return this.answerPlain(query, plain, question, transport);
     }
+    // A signed query is read without its TSIG; one that fails the check is the next stage's to refuse.
+    const check = query[10] === 0 && query[11] === 0 ? undefined : checkRequest(query, this.options.keys);
+    if (check !== undefined && check.kind !== 'unsigned' && check.kind !== 'signed') return this.next(query, transport, clientAddress);
+    const signed = check?.kind === 'signed' ? check : undefined;
     let request: Message;
     try {
-      request = decodeMessage(query);
+      request = decodeMessage(signed?.unsigned ?? query);
     } catch {
       return this.next(query, transport, clientAddress);
     }
     const [question] = request.questions;
-    if (request.questions.length !== 1 || question.class !== RClass.IN || (request.edns?.version ?? 0) > 0 || !this.takes(question, clientAddress)) {
+    if (request.questions.length !== 1 || question.class !== RClass.IN || (request.edns?.version ?? 0) > 0 || !this.takes(question, clientAddress, signed?.key)) {
       return this.next(query, transport, clientAddress);
     }
-    return this.answerInFull(request, transport);
+    const answer = this.answerInFull(request, transport);
+    return signed === undefined ? answer : answer.then((response) => signed.signer.sign(response));
   };
 
   /** Whether recursion is for this question and client; counts a refusal to a client outside the allow list. */
-  private takes(question: Question, clientAddress: string): boolean {
+  private takes(question: Question, clientAddress: string, key?: string): boolean {
     if (NOT_LOOKUPS.has(question.type)) return false;
     if (this.options.zones().zoneFor(canonicalName(question.name), question.type === RRType.DS) !== undefined) return false;
-    if (this.allowed(clientAddress)) return true;
+    if (key === undefined ? this.allowed(clientAddress) : this.options.allow({ address: clientAddress, key })) return true;
     this.options.counters.add(Counter.RECURSION_REFUSED);
     return false;
   }
@@ -92,7 +103,7 @@ export class RecursionStage {
   private allowed(clientAddress: string): boolean {
     let verdict = this.verdicts.get(clientAddress);
     if (verdict === undefined) {
-      verdict = this.options.allow(clientAddress);
+      verdict = this.options.allow({ address: clientAddress });
       if (this.verdicts.size >= VERDICTS) this.verdicts.clear();
       this.verdicts.set(clientAddress, verdict);
     }
@@ -120,7 +131,7 @@ export class RecursionStage {
     return encodeMessage(response, { maxSize: limit });
   }
 
-  private async answerInFull(request: Message, transport: Transport): Promise<Answer> {
+  private async answerInFull(request: Message, transport: Transport): Promise<Buffer> {
     const question = request.questions[0];
     const resolution = await this.options.recursor.resolve(question.name, question.type);
     const response = responseTo(request.id, question, resolution, request.edns?.dnssecOk);

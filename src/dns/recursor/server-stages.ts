@@ -4,6 +4,7 @@
 
 import type { Logger } from '../../log/logger.ts';
 import { accessList, type AccessRule } from '../acl.ts';
+import { keyRing, type TsigKeySpec } from '../tsig/keys.ts';
 import type { Endpoint } from '../server/endpoints.ts';
 import { countingHandler, dnsCounters, type DnsCounters } from '../server/counters.ts';
 import { rateLimited } from '../server/rate-limit.ts';
@@ -15,7 +16,7 @@ import { Recursor } from './recursor.ts';
 import { ianaRootHints, loadRootHints } from './root-hints.ts';
 
 export interface RecursionSettings {
-  /** Clients that may use recursion. A TSIG key is not verified before recursion: key rules match no one here. */
+  /** Clients that may use recursion: networks and TSIG keys (dns.recursion.allow). */
   allow: AccessRule[];
   /** A root hints file; absent: the IANA root servers. */
   rootHints?: string;
@@ -41,6 +42,8 @@ export interface RateLimitConfig {
 export interface StageSettings {
   recursion?: RecursionSettings;
   rateLimit?: RateLimitConfig;
+  /** TSIG keys (dns.keys), for access list rules that name a key. */
+  keys?: TsigKeySpec[];
   counters?: DnsCounters;
 }
 
@@ -70,8 +73,7 @@ export async function withServerStages(inner: QueryHandler, settings: StageSetti
       logger,
       timeoutMs: recursion.timeoutMs,
     });
-    const allowed = accessList(recursion.allow);
-    handler = new RecursionStage(handler, { recursor, allow: (address) => allowed({ address }), zones, counters, logger }).handle;
+    handler = new RecursionStage(handler, { recursor, allow: accessList(recursion.allow), keys: keyRing(settings.keys ?? []), zones, counters, logger }).handle;
   }
   if (settings.rateLimit !== undefined) {
     const { responsesPerSecond, slip, exempt } = settings.rateLimit;

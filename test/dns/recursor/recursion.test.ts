@@ -1,7 +1,8 @@
 // Recursion through a private root, TLD and leaf hierarchy on 127.0.0.x, asked with dig as a
 // user would: answers with RA, CNAMEs across zones, a name server without glue, caching (the
 // hierarchy gets no query for a cached answer), negative caching, TCP when the answer does not
-// fit, our own zones answered with authority, and REFUSED to a client outside the allow list.
+// fit, our own zones answered with authority, REFUSED to a client outside the allow list, and
+// a TSIG key that the allow list names letting a client in from elsewhere.
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { silentLogger } from '../../../src/log/logger.ts';
 import { dig, startTestDnsServer, type Endpoint } from '../../helpers/dns.ts';
 import { startDnsService } from '../../../src/dns/server/service.ts';
 import { startHierarchy, type Hierarchy } from './hierarchy.ts';
+
+const SECRET = Buffer.alloc(32, 7).toString('base64');
 
 describe('recursion through a private hierarchy', () => {
   let hierarchy: Hierarchy;
@@ -34,7 +37,8 @@ describe('recursion through a private hierarchy', () => {
       maxTcpConnections: 50,
       stages: {
         counters,
-        recursion: { allow: ['127.0.0.1/32'], rootHints: hierarchy.rootHints, forwarders: [], serveStale: false, qnameMinimisation: true, serverPort: hierarchy.port, cacheEntries: 10_000, timeoutMs: 1000 },
+        keys: [{ name: 'rec-key', algorithm: 'hmac-sha256', secret: SECRET }],
+        recursion: { allow: ['127.0.0.1/32', 'key:rec-key'], rootHints: hierarchy.rootHints, forwarders: [], serveStale: false, qnameMinimisation: true, serverPort: hierarchy.port, cacheEntries: 10_000, timeoutMs: 1000 },
       },
       logger: silentLogger(),
     });
@@ -119,5 +123,14 @@ describe('recursion through a private hierarchy', () => {
       assert.ok(!r.flags.has('ra'), r.text);
     }
     assert.equal(counters.snapshot()[Counter.RECURSION_REFUSED], refusedBefore + 2);
+  });
+
+  test('a client outside the networks is served when it signs with a key the allow list names, and the answer is signed', async () => {
+    const signed = await dig(resolver, ['-b', '127.0.0.9', '-y', `hmac-sha256:rec-key:${SECRET}`, '+rec', 'mail.leaf.test', 'A']);
+    assert.equal(signed.status, 'NOERROR', signed.text);
+    assert.equal(signed.answer[0]?.data, '192.0.2.25');
+    assert.doesNotMatch(signed.text, /Couldn't verify|failure/i);
+    const wrongKey = await dig(resolver, ['-b', '127.0.0.9', '-y', `hmac-sha256:other-key:${SECRET}`, '+rec', 'mail.leaf.test', 'A']);
+    assert.notEqual(wrongKey.status, 'NOERROR', wrongKey.text);
   });
 });
