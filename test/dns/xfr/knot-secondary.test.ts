@@ -1,9 +1,10 @@
 // Postern as the primary of a real Knot DNS secondary: Knot holds a TSIG key, sends its SOA
 // queries and transfer requests signed and takes NOTIFY only with that key. Postern (two
 // cluster workers, NOTIFY sent once from the main process) notifies Knot when it starts, and
-// again after `postern dns reload` brings a new serial; Knot then has the new version.
+// again after `postern dns reload` brings a new serial and after a dynamic update sent with
+// `nsupdate -y` (forwarded by a worker to the main process); Knot then has the new version.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -29,12 +30,20 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-test('a Knot secondary gets the zone after our NOTIFY, signed with its key, and each new serial after dns reload', async (t) => {
+function nsupdate(port: number, key: string, script: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('nsupdate', ['-y', key], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }));
+    child.stdin!.end(`server 127.0.0.1 ${port}\nzone ${ZONE}\n${script}\nsend\n`);
+  });
+}
+
+test('a Knot secondary gets the zone after our NOTIFY, signed with its key, and each new serial after dns reload and after nsupdate', async (t) => {
   const dir = tempDir('postern-knot-secondary-');
   t.after(() => dir.remove());
   const posternPort = await freePort();
   const knot: Endpoint = { address: '127.0.0.1', port: await freePort() };
   const key = { name: 'xfr-key', algorithm: 'hmac-sha256', secret: SECRETS.sha256 };
+  const ddns = { name: 'ddns-key', algorithm: 'hmac-sha256', secret: Buffer.from('the dynamic update key, 32 bytes').toString('base64') };
 
   mkdirSync(join(dir.path, 'zones'));
   const zoneFile = join(dir.path, 'zones', `${ZONE}.zone`);
@@ -46,9 +55,9 @@ log: { level: info, format: json }
 dns:
   listen: [ "127.0.0.1:${posternPort}" ]
   workers: 2
-  keys: [ { name: ${key.name}, algorithm: ${key.algorithm}, secret: "${key.secret}" } ]
+  keys: [ { name: ${key.name}, algorithm: ${key.algorithm}, secret: "${key.secret}" }, { name: ${ddns.name}, algorithm: ${ddns.algorithm}, secret: "${ddns.secret}" } ]
   zones:
-    - { name: ${ZONE}, file: zones/${ZONE}.zone, allowTransfer: [ "key:${key.name}" ], notify: [ { address: "127.0.0.1:${knot.port}", key: ${key.name} } ] }
+    - { name: ${ZONE}, file: zones/${ZONE}.zone, allowTransfer: [ "key:${key.name}" ], allowUpdate: [ "key:${ddns.name}" ], notify: [ { address: "127.0.0.1:${knot.port}", key: ${key.name} } ] }
 `,
   );
 
@@ -131,4 +140,13 @@ dns:
   await waitFor('the second NOTIFY answer', async () => (answered().length >= 2 ? true : undefined));
   await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual(answered().map((l) => l.serial), [2024010101, 2024010102]);
+
+  const update = await nsupdate(posternPort, `hmac-sha256:${ddns.name}:${ddns.secret}`, 'update add dyn.example.test 300 A 192.0.2.88');
+  assert.equal(update.code, 0, update.out);
+  try {
+    await waitFor('Knot to have the updated serial 2024010103', async () => ((await serialAt(knot)) === 2024010103 ? true : undefined));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nknot:\n${knotLog}\npostern:\n${postern.logs.map((l) => JSON.stringify(l)).join('\n')}`);
+  }
+  assert.equal((await dig(knot, ['+norec', 'dyn.example.test', 'A'])).answer[0]?.data, '192.0.2.88', 'the update reached the secondary');
 });
