@@ -56,6 +56,7 @@ export function dnsStagesOf(config: Config): StageSettings {
       ? { allow: recursion.allow, rootHints: recursion.rootHints, forwarders: recursion.forwarders, serveStale: recursion.serveStale, qnameMinimisation: recursion.qnameMinimisation, serverPort: recursion.serverPort, cacheEntries: recursion.cacheSize }
       : undefined,
     rateLimit,
+    keys: config.dns.keys,
   };
 }
 

@@ -66,6 +66,7 @@ export const dnsSection = ({ path }: SectionContext) => {
         check(keysUsed(zone.notify), ['zones', i, 'notify']);
         check(keysUsed(zone.primaries ?? []), ['zones', i, 'primaries']);
       });
+      check(keysUsed(dns.recursion.allow), ['recursion', 'allow']);
     })
     .prefault({});
 };
