@@ -35,24 +35,33 @@ export function withTransfersAndTsig(respond: SyncResponder, options: TransferSt
     try {
       return transfers.answer({ request: decodeMessage(query), transport, client, key });
     } catch {
-      return formErr(query);
+      return headerReply(query, Rcode.FORMERR);
     }
   };
 
-  return (query, transport, client) => {
-    if (query.length < HEADER_LENGTH || (query[2]! & QR) !== 0) return respond(query, transport, client);
+  const handle = (query: Buffer, transport: Transport, client: string): Answer => {
     if (query[10] === 0 && query[11] === 0) return answer(query, transport, client);
     const check = checkRequest(query, keys, clock);
     switch (check.kind) {
       case 'unsigned':
         return answer(query, transport, client);
       case 'malformed':
-        return formErr(query);
+        return headerReply(query, Rcode.FORMERR);
       case 'rejected':
         logger.info({ client, key: check.key, tsigError: check.error }, 'TSIG check failed; answered NOTAUTH');
         return check.reply;
       case 'signed':
         return signAll(answer(check.unsigned, transport, client, check.key), check.signer);
+    }
+  };
+
+  return (query, transport, client) => {
+    if (query.length < HEADER_LENGTH || (query[2]! & QR) !== 0) return respond(query, transport, client);
+    try {
+      return handle(query, transport, client);
+    } catch (err) {
+      logger.error({ err: (err as Error).stack ?? String(err), client }, 'DNS transfer or signed query failed unexpectedly; answered SERVFAIL');
+      return headerReply(query, Rcode.SERVFAIL);
     }
   };
 }
@@ -74,11 +83,12 @@ function questionType(query: Buffer): number | undefined {
   return pos + 2 < query.length ? query.readUInt16BE(pos + 1) : undefined;
 }
 
-/** FORMERR for a request whose TSIG, or whose body around it, cannot be read. */
-function formErr(query: Buffer): Buffer {
+/** A reply of the header alone: FORMERR for a request whose TSIG, or whose body around it,
+ *  cannot be read; SERVFAIL for a failure of ours. */
+function headerReply(query: Buffer, rcode: number): Buffer {
   const reply = Buffer.alloc(HEADER_LENGTH);
   query.copy(reply, 0, 0, 3);
   reply[2] = QR | (query[2]! & 0x79);
-  reply[3] = Rcode.FORMERR;
+  reply[3] = rcode;
   return reply;
 }

@@ -5,7 +5,7 @@
 import { decodeHeader } from '../wire/decode.ts';
 import { Rcode } from '../wire/model.ts';
 import { readName } from '../wire/read-name.ts';
-import { keyNameOf } from '../acl.ts';
+import { canonicalName } from '../wire/names.ts';
 import type { KeyRing } from './keys.ts';
 import { computeMac, sameMac } from './mac.ts';
 import { appendTsig, findTsig, type SignedMessage } from './record.ts';
@@ -32,13 +32,13 @@ export function checkRequest(query: Buffer, keys: KeyRing, clock: Clock = system
   }
   if (found === undefined) return { kind: 'unsigned' };
   const { tsig, unsigned } = found;
-  const name = keyNameOf(tsig.keyName);
+  const name = canonicalName(tsig.keyName);
   const key = keys.get(name);
   const unsignedReply = (error: number): RequestCheck => {
     const reply = appendTsig(errorResponse(query, unsigned), { ...tsig, keyName: name, timeSigned: clock(), mac: Buffer.alloc(0), originalId: query.readUInt16BE(0), error, otherData: Buffer.alloc(0) });
     return { kind: 'rejected', error, key: name, reply };
   };
-  if (key === undefined || keyNameOf(tsig.algorithm) !== key.algorithm) return unsignedReply(TsigError.BADKEY);
+  if (key === undefined || canonicalName(tsig.algorithm) !== key.algorithm) return unsignedReply(TsigError.BADKEY);
   if (!sameMac(computeMac(key, tsig, [unsigned], undefined, false), tsig.mac)) return unsignedReply(TsigError.BADSIG);
   const signer = new TsigSigner(key, clock, tsig.mac);
   const now = clock();
@@ -49,6 +49,8 @@ export function checkRequest(query: Buffer, keys: KeyRing, clock: Clock = system
     const reply = signer.sign(errorResponse(query, unsigned), { error: TsigError.BADTIME, otherData: ours, timeSigned: tsig.timeSigned });
     return { kind: 'rejected', error: TsigError.BADTIME, key: name, reply };
   }
+  // The MAC covered the original ID; the answer goes to the ID the request arrived with (RFC 8945 §4.3.1).
+  unsigned.writeUInt16BE(query.readUInt16BE(0), 0);
   return { kind: 'signed', key: name, unsigned, signer };
 }
 

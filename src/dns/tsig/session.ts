@@ -3,6 +3,7 @@
 // (RFC 8945 §5.3.1). Both ends use the same two classes: a client signs its request and checks
 // the replies, a server checks the request and signs its replies.
 
+import { canonicalName } from '../wire/names.ts';
 import type { TsigKey } from './keys.ts';
 import { computeMac, sameMac } from './mac.ts';
 import { appendTsig, findTsig, type TsigFields } from './record.ts';
@@ -99,7 +100,7 @@ export class TsigVerifier {
       return;
     }
     const { tsig, unsigned } = found;
-    if (tsig.keyName.toLowerCase() !== this.key.name || tsig.algorithm.toLowerCase() !== this.key.algorithm) {
+    if (canonicalName(tsig.keyName) !== this.key.name || canonicalName(tsig.algorithm) !== this.key.algorithm) {
       throw new TsigFailure(TsigError.BADKEY, `signed with key ${tsig.keyName} (${tsig.algorithm}), expected ${this.key.name} (${this.key.algorithm})`);
     }
     // An error answer to our request (BADSIG, BADKEY) comes with an empty MAC: report the error.
