@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { dnsUpdatesOf, dnsZonesOf } from '../../src/app/postern.ts';
+import { problemsOf } from '../helpers/config-problems.ts';
 
 const FILE = '/etc/postern/postern.yaml';
 const KEYS = 'keys: [ { name: ddns-key, algorithm: hmac-sha256, secret: "c2VjcmV0IGtleSBmb3IgdXBkYXRlcw==" } ]';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, FILE);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('allowUpdate: a zone with it gets a journal under dataDir and an update access list; zonefileSync defaults to a minute', () => {
   const config = parseConfig(`dataDir: /var/lib/postern\ndns:\n  ${KEYS}\n  zones:\n    - { name: dyn.test, file: dyn.zone, allowUpdate: [ "key:ddns-key", 10.0.0.0/8 ] }\n    - { name: static.test, file: static.zone }\n`, FILE);

@@ -5,16 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
 import { BUNDLED_CONFIG, configFileFrom, loadConfig, parseConfig } from '../../src/config/load.ts';
+import { problemsOf } from '../helpers/config-problems.ts';
 
-function problemsOf(yaml: string, file = '/etc/postern/postern.yaml'): string[] {
-  try {
-    parseConfig(yaml, file);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('the bundled configuration is valid and listens on loopback only', () => {
   const config = loadConfig(BUNDLED_CONFIG);

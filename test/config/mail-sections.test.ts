@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../../src/config/errors.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { routeFor } from '../../src/config/sections/routes.ts';
+import { problemsOf } from '../helpers/config-problems.ts';
 
 const FILE = '/etc/postern/postern.yaml';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, FILE);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('smtp listeners: a bad port and a misspelt role are named by their path', () => {
   const problems = problemsOf('smtp:\n  listeners:\n    - { address: 127.0.0.1, port: 2525 }\n    - { address: 127.0.0.1, port: 25a, role: submision }\n');

@@ -2,21 +2,12 @@
 // name the key and the fix.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
+import { problemsOf } from '../../helpers/config-problems.ts';
 
 const FILE = '/etc/postern/postern.yaml';
 const SECRET = Buffer.from('thirty-two octets of secret data').toString('base64');
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, FILE);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('keys, allowTransfer and notify as the contract writes them', () => {
   const config = parseConfig(
