@@ -106,8 +106,9 @@ export class Responder {
   }
 }
 
-/** Rcodes for question types that are not lookups. Zone transfers come in a later issue:
- *  AXFR over UDP is malformed (RFC 5936 §4.2), over TCP refused for now, as is IXFR. */
+/** Rcodes for question types that are not lookups. Zone transfers are answered by the stage in
+ *  front of the responder (zone-transfer-stage.ts); one that reaches it anyway (the responder
+ *  on its own) is refused, and AXFR over UDP is malformed (RFC 5936 §4.2). */
 function metaQueryRcode(qtype: number, transport: Transport): number | undefined {
   switch (qtype) {
     case RRType.AXFR:
