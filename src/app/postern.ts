@@ -133,12 +133,19 @@ export class Postern {
 
   async command(command: ControlCommand, args: string[] = []): Promise<ControlReply> {
     switch (command) {
-      case 'status':
+      case 'status': {
+        const counters = this.dns === undefined ? {} : await this.dns.counters();
+        const counted = Object.entries(counters).map(([name, count]) => `${name}=${count}`);
         return {
           ok: true,
           message: `running, pid ${process.pid}`,
-          details: [...(this.mail?.endpoints.map((e) => `smtp ${e.address}:${e.port} (${e.role})`) ?? []), ...(this.dns?.endpoints.map((e) => `dns ${e.address}:${e.port}`) ?? [])],
+          details: [
+            ...(this.mail?.endpoints.map((e) => `smtp ${e.address}:${e.port} (${e.role})`) ?? []),
+            ...(this.dns?.endpoints.map((e) => `dns ${e.address}:${e.port}`) ?? []),
+            ...(counted.length > 0 ? [`dns counters: ${counted.join(' ')}`] : []),
+          ],
         };
+      }
       case 'reload':
         return this.reload();
       case 'dns-reload':

@@ -47,6 +47,9 @@ async function run(argv: string[]): Promise<number> {
     case 'reload':
       noMore(0);
       return controlVerb(configForReload(config), 'reload');
+    case 'status':
+      noMore(0);
+      return controlVerb(config(), 'status');
     case 'check-config':
       noMore(0);
       return checkConfigVerb(config());

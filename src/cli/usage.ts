@@ -25,6 +25,11 @@ export const HELP: Record<string, VerbHelp> = {
     details: 'Binds the configured listeners, drops privileges to "user"/"group", and serves until stopped.\nSIGTERM or SIGINT: graceful stop within shutdownTimeout. SIGHUP: reload the configuration.',
   },
   stop: { usage: 'postern stop [--config FILE]', summary: 'stop a running Postern gracefully and wait until it has exited' },
+  status: {
+    usage: 'postern status [--config FILE]',
+    summary: 'show whether Postern runs, its listeners and the DNS counters',
+    details: 'The DNS counters (queries by type, responses by rcode, cache hits and misses, rate-limited answers, transfers, updates) are summed over the DNS workers since they started.',
+  },
   reload: {
     usage: 'postern reload [--config FILE]',
     summary: 'reload the configuration of a running Postern',

@@ -49,6 +49,8 @@ export interface StageSettings {
 
 export interface ServerStages {
   handler: QueryHandler;
+  /** What the stages count (and the modules that count through them). */
+  counters: DnsCounters;
   /** Ends the resolutions in flight. */
   close(): void;
 }
@@ -80,5 +82,5 @@ export async function withServerStages(inner: QueryHandler, settings: StageSetti
     const exempted = accessList(exempt);
     handler = rateLimited(handler, { responsesPerSecond, slip, exempt: (address) => exempted({ address }) }, counters);
   }
-  return { handler: countingHandler(handler, counters), close: () => recursor?.close() };
+  return { handler: countingHandler(handler, counters), counters, close: () => recursor?.close() };
 }

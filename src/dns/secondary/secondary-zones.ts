@@ -58,6 +58,7 @@ export class SecondaryZones {
     return {
       endpoints: server.endpoints,
       reload: (zones) => this.reload(zones),
+      counters: () => server.counters(),
       close: () => this.close(),
     };
   }

@@ -2,6 +2,7 @@
 
 import type { RunAs } from '../../system/privileges.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
+import type { CounterSnapshot } from './counters.ts';
 import type { TsigKeySpec } from '../tsig/keys.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { Transport } from './transport.ts';
@@ -30,6 +31,7 @@ export interface WorkerStartOptions {
 export type ToWorker =
   | { kind: 'start'; options: WorkerStartOptions }
   | { kind: 'reload'; id: number; zones: DnsZoneConfig[] }
+  | { kind: 'counters'; id: number }
   /** The primary's answer to a forwarded message (base64), or none (drop it). */
   | { kind: 'forwarded'; id: number; response?: string }
   | { kind: 'close' };
@@ -40,6 +42,7 @@ export type FromWorker =
   | { kind: 'started'; report: ZoneReloadReport }
   | { kind: 'start-failed'; message: string }
   | { kind: 'reloaded'; id: number; report: ZoneReloadReport }
+  | { kind: 'counted'; id: number; counters: CounterSnapshot }
   | { kind: 'log'; line: string }
   /** A message for the primary to answer (base64). */
   | { kind: 'forward'; id: number; opcode: number; query: string; client: string; transport: Transport }

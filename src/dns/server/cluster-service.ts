@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log/logger.ts';
 import type { DnsServiceOptions } from './service.ts';
 import type { FromWorker, ToWorker, WorkerStartOptions } from './cluster-messages.ts';
+import { sumCounters, type CounterSnapshot } from './counters.ts';
 import { openEndpoints, type Endpoint } from './endpoints.ts';
 import type { NotifyHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
@@ -36,7 +37,7 @@ export class ClusterDnsService {
   /** The worker that logs zone loads; a replacement takes over when it dies. */
   private zoneReporter?: Worker;
   private closing = false;
-  private nextReloadId = 1;
+  private nextRequestId = 1;
   /** The zones as the first worker to serve loaded them at start. */
   loaded: ZoneReloadReport = { zones: [] };
   /** Reloads and dynamic updates, one at a time. */
@@ -169,7 +170,7 @@ export class ClusterDnsService {
   }
 
   private async reloadWorkers(): Promise<ZoneReloadReport> {
-    const id = this.nextReloadId++;
+    const id = this.nextRequestId++;
     const reports = await Promise.all([...this.serving].map((worker) => this.reloadWorker(worker, id)));
     const answered = reports.filter((r): r is ZoneReloadReport => r !== undefined);
     if (answered.length === 0) throw new Error('DNS: no worker is running to reload the zones');
@@ -177,12 +178,25 @@ export class ClusterDnsService {
   }
 
   private reloadWorker(worker: Worker, id: number): Promise<ZoneReloadReport | undefined> {
+    return this.ask(worker, { kind: 'reload', id, zones: this.startOptions.zones }, (m) => (m.kind === 'reloaded' && m.id === id ? m.report : undefined));
+  }
+
+  /** Every serving worker's counters, added up. */
+  async counters(): Promise<CounterSnapshot> {
+    const id = this.nextRequestId++;
+    const each = await Promise.all([...this.serving].map((worker) => this.ask(worker, { kind: 'counters', id }, (m) => (m.kind === 'counted' && m.id === id ? m.counters : undefined))));
+    return sumCounters(each.filter((c): c is CounterSnapshot => c !== undefined));
+  }
+
+  /** Sends a request and waits for the reply `pick` recognises; undefined if the worker exits first. */
+  private ask<T>(worker: Worker, request: ToWorker, pick: (message: FromWorker) => T | undefined): Promise<T | undefined> {
     return new Promise((resolve) => {
       const onMessage = (message: FromWorker): void => {
-        if (message.kind !== 'reloaded' || message.id !== id) return;
+        const reply = pick(message);
+        if (reply === undefined) return;
         worker.off('exit', onExit);
         worker.off('message', onMessage);
-        resolve(message.report);
+        resolve(reply);
       };
       const onExit = (): void => {
         worker.off('message', onMessage);
@@ -190,7 +204,7 @@ export class ClusterDnsService {
       };
       worker.on('message', onMessage);
       worker.once('exit', onExit);
-      this.post(worker, { kind: 'reload', id, zones: this.startOptions.zones });
+      this.post(worker, request);
     });
   }
 

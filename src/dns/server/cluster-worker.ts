@@ -66,6 +66,9 @@ process.on('message', (message: ToWorker) => {
     case 'reload':
       void server?.reload(message.zones).then((report) => send({ kind: 'reloaded', id: message.id, report }));
       break;
+    case 'counters':
+      if (server !== undefined) send({ kind: 'counted', id: message.id, counters: server.counters() });
+      break;
     case 'close':
       void (server?.close() ?? Promise.resolve()).then(() => {
         send({ kind: 'closed' });

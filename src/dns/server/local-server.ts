@@ -11,6 +11,7 @@ import { Responder } from './responder.ts';
 import type { NotifyHandler, QueryHandler } from './transport.ts';
 import { loadZones, type DnsZoneConfig, type ZoneReloadReport } from './zone-loading.ts';
 import { withServerStages, type ServerStages, type StageSettings } from '../recursor/server-stages.ts';
+import type { CounterSnapshot } from './counters.ts';
 import { keyRing, type TsigKeySpec } from '../tsig/keys.ts';
 import { TransferPolicy, ZoneTransfers } from './zone-transfer.ts';
 import { withTransfersAndTsig } from './zone-transfer-stage.ts';
@@ -111,6 +112,11 @@ export class LocalDnsServer {
   }
 
   /** Stops serving; zone files with updates not yet written back are written first. */
+  /** This process's counters. */
+  counters(): CounterSnapshot {
+    return this.stages.counters.snapshot();
+  }
+
   async close(): Promise<void> {
     this.stages.close();
     await this.open.close(TCP_CLOSE_GRACE_MS);

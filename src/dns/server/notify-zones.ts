@@ -33,6 +33,7 @@ export class ZoneNotifier {
         this.announce(report);
         return report;
       },
+      counters: () => server.counters(),
       close: () => {
         this.sender.close();
         return server.close();

@@ -9,6 +9,7 @@ import { LocalDnsServer } from './local-server.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
 import type { UpdateSettings } from './local-server.ts';
 import type { StageSettings } from '../recursor/server-stages.ts';
+import type { CounterSnapshot } from './counters.ts';
 import { SecondaryZones } from '../secondary/secondary-zones.ts';
 import { ZoneNotifier } from './notify-zones.ts';
 import type { NotifyHandler } from './transport.ts';
@@ -43,6 +44,8 @@ export interface DnsService {
   readonly endpoints: Endpoint[];
   /** Re-reads the zone files; a zone with errors keeps serving its previous version. */
   reload(zones?: DnsZoneConfig[]): Promise<ZoneReloadReport>;
+  /** Queries by type, responses by rcode and the other counters, summed over the workers. */
+  counters(): CounterSnapshot | Promise<CounterSnapshot>;
   /** Stops listening; open TCP connections get a bounded time to send their answers. */
   close(): Promise<void>;
 }
