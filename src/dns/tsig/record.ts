@@ -1,7 +1,6 @@
 // The TSIG record on the wire (RFC 8945 §4.2): found as the last record of a message, and
 // appended to one. Work is on the message's bytes, since the MAC covers them as sent.
 
-import { decodeHeader } from '../wire/decode.ts';
 import { WireError } from '../wire/errors.ts';
 import { RClass } from '../wire/model.ts';
 import { readName } from '../wire/read-name.ts';
@@ -33,16 +32,18 @@ export interface SignedMessage {
 /** The TSIG of a message, or undefined when it has none. Throws WireError when the message is
  *  malformed or a TSIG stands anywhere but last in the additional section (RFC 8945 §5.1: FORMERR). */
 export function findTsig(message: Buffer): SignedMessage | undefined {
-  const header = decodeHeader(message);
-  if (header.arcount === 0) return undefined;
+  // Every query with EDNS comes through here: the walk reads lengths and types only, no names.
+  if (message.length < HEADER_LENGTH) throw new WireError('TRUNCATED', `${message.length} octets, shorter than a header`);
+  const arcount = message.readUInt16BE(ARCOUNT_AT);
+  if (arcount === 0) return undefined;
   let pos = HEADER_LENGTH;
-  for (let i = 0; i < header.qdcount; i++) pos = readName(message, pos).end + 4;
-  const records = header.ancount + header.nscount + header.arcount;
+  for (let i = message.readUInt16BE(4); i > 0; i--) pos = skipName(message, pos) + 4;
+  const records = message.readUInt16BE(6) + message.readUInt16BE(8) + arcount;
   let last = pos;
   let lastType = 0;
   for (let i = 0; i < records; i++) {
     last = pos;
-    const end = readName(message, pos).end;
+    const end = skipName(message, pos);
     if (end + 10 > message.length) throw new WireError('TRUNCATED', `record at ${pos} cut short`);
     lastType = message.readUInt16BE(end);
     if (lastType === RRType.TSIG && i !== records - 1) throw new WireError('BAD_RDATA', 'a TSIG record that is not the last record');
@@ -53,8 +54,20 @@ export function findTsig(message: Buffer): SignedMessage | undefined {
   const tsig = readTsig(message, last, pos);
   const unsigned = Buffer.from(message.subarray(0, last));
   unsigned.writeUInt16BE(tsig.originalId, 0);
-  unsigned.writeUInt16BE(header.arcount - 1, ARCOUNT_AT);
+  unsigned.writeUInt16BE(arcount - 1, ARCOUNT_AT);
   return { tsig, unsigned };
+}
+
+/** The offset after the name at `pos`, read for its length only (a pointer ends it). */
+function skipName(message: Buffer, pos: number): number {
+  for (;;) {
+    if (pos >= message.length) throw new WireError('TRUNCATED', `name at ${pos} runs past the data`);
+    const length = message[pos]!;
+    if (length === 0) return pos + 1;
+    if ((length & 0xc0) === 0xc0) return pos + 2;
+    if ((length & 0xc0) !== 0) throw new WireError('BAD_LABEL_TYPE', `label type at ${pos}`);
+    pos += length + 1;
+  }
 }
 
 function readTsig(message: Buffer, start: number, end: number): TsigFields {

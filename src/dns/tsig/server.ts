@@ -23,6 +23,9 @@ export type RequestCheck =
   /** The TSIG or the message around it cannot be read: FORMERR. */
   | { kind: 'malformed' };
 
+/** Most requests: one object for them all, as EDNS queries come through here too. */
+const UNSIGNED: RequestCheck = { kind: 'unsigned' };
+
 export function checkRequest(query: Buffer, keys: KeyRing, clock: Clock = systemClock): RequestCheck {
   let found: SignedMessage | undefined;
   try {
@@ -30,7 +33,7 @@ export function checkRequest(query: Buffer, keys: KeyRing, clock: Clock = system
   } catch {
     return { kind: 'malformed' };
   }
-  if (found === undefined) return { kind: 'unsigned' };
+  if (found === undefined) return UNSIGNED;
   const { tsig, unsigned } = found;
   const name = canonicalName(tsig.keyName);
   const key = keys.get(name);
