@@ -3,18 +3,18 @@
 // query set, so what is measured is answering from the cache.
 // Usage: node --import tsx bench/dns-resolver.ts [--seconds 10] [--rounds 2] [--servers postern,unbound] … (--help)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench } from './lib/bench-main.ts';
 import { dnsperfVersion, loadArgs, runDnsperf, type DnsperfReport, type LoadSettings } from './lib/dnsperf.ts';
 import { startKnot } from './lib/knot.ts';
 import { BENCH_ADDRESS, startPeer, type PeerSetup, type RunningPeer } from './lib/peer.ts';
+import { startPostern } from './lib/postern.ts';
 import { formatTable } from './lib/table.ts';
 import { generateBenchZone } from './lib/zone.ts';
 
-const REPO = resolve(import.meta.dirname, '..');
 const ORIGIN = 'example.test';
 const GOAL_RATIO = 0.5;
 
@@ -47,26 +47,11 @@ interface Options {
   load: LoadSettings;
 }
 
-const rootHintsLines = (rootPortNote: string) => [`; the bench's private root (${rootPortNote})`, '.  3600000  NS  a.root-servers.bench.', `a.root-servers.bench.  3600000  A  ${BENCH_ADDRESS}`, ''];
-
-const startPosternResolver: ResolverStarter = (setup, rootPort) =>
-  startPeer('postern', setup, (home, port) => {
-    const hints = join(home, 'root.hints');
-    writeFileSync(hints, rootHintsLines(`port ${rootPort}`).join('\n'));
-    const config = join(home, 'postern.yaml');
-    writeFileSync(
-      config,
-      `hostname: bench.example.test
-dataDir: ${join(home, 'var')}
-log: { level: warn, format: json }
-dns:
-  listen: [ "${BENCH_ADDRESS}:${port}" ]
-  workers: ${setup.workers}
-  recursion: { enabled: true, allow: [ 127.0.0.0/8 ], rootHints: "${hints}", serverPort: ${rootPort} }
-`,
-    );
-    return { version: `${posternVersion()} (node ${process.versions.node})`, parallelism: `workers: ${setup.workers}`, command: process.execPath, args: [join(REPO, 'bin/postern.js'), 'start', '--config', config] };
-  });
+const startPosternResolver: ResolverStarter = (setup, rootPort) => {
+  const hints = join(setup.dir, 'root.hints');
+  writeFileSync(hints, ['.  3600000  NS  a.root-servers.bench.', `a.root-servers.bench.  3600000  A  ${BENCH_ADDRESS}`, ''].join('\n'));
+  return startPostern(setup, `recursion: { enabled: true, allow: [ 127.0.0.0/8 ], rootHints: "${hints}", serverPort: ${rootPort} }`);
+};
 
 const startUnbound: ResolverStarter = (setup, rootPort) =>
   startPeer('unbound', setup, (home, port) => {
@@ -104,10 +89,6 @@ stub-zone:
   });
 
 const RESOLVERS: Record<string, ResolverStarter> = { postern: startPosternResolver, unbound: startUnbound };
-
-function posternVersion(): string {
-  return (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 function count(name: string, text: string, least: number): number {
   const value = Number(text);

@@ -10,7 +10,8 @@ function posternVersion(): string {
   return `${pkg.version} (node ${process.versions.node})`;
 }
 
-export function startPostern(setup: PeerSetup): Promise<RunningPeer> {
+/** `dnsSettings`: YAML keys under `dns:` besides listen and workers; by default the bench zone. */
+export function startPostern(setup: PeerSetup, dnsSettings = `zones: [ { name: ${setup.origin}, file: "${setup.zoneFile}" } ]`): Promise<RunningPeer> {
   return startPeer('postern', setup, (home, port) => {
     const config = join(home, 'postern.yaml');
     writeFileSync(
@@ -21,7 +22,7 @@ log: { level: warn, format: json }
 dns:
   listen: [ "${BENCH_ADDRESS}:${port}" ]
   workers: ${setup.workers}
-  zones: [ { name: ${setup.origin}, file: "${setup.zoneFile}" } ]
+  ${dnsSettings}
 `,
     );
     return { version: posternVersion(), parallelism: `workers: ${setup.workers}`, command: process.execPath, args: [join(REPO, 'bin/postern.js'), 'start', '--config', config] };
