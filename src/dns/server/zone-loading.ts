@@ -3,6 +3,7 @@
 
 import type { Logger } from '../../log/logger.ts';
 import { formatProblem, loadZoneFile } from '../zone/load.ts';
+import type { Changeset } from '../zone/changeset.ts';
 import { ZoneSet, ZoneSnapshot } from '../zone/store.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -82,6 +83,7 @@ async function loadOne(config: DnsZoneConfig, logger: Logger): Promise<{ snapsho
       return { problems };
     }
     let records = zone.records;
+    let history: Changeset[] = [];
     if (config.journal !== undefined) {
       const digest = fileDigest(await readFile(config.file, 'utf8'));
       const replayed = replay(zone.records, zone.serial, await new ZoneJournal(config.journal, zone.origin).read(), digest);
@@ -92,8 +94,9 @@ async function loadOne(config: DnsZoneConfig, logger: Logger): Promise<{ snapsho
         return { problems: [...problems, problem] };
       }
       records = replayed.records;
+      if (replayed.kind === 'current') history = replayed.history;
     }
-    const snapshot = ZoneSnapshot.fromRecords(zone.origin, records);
+    const snapshot = ZoneSnapshot.fromRecords(zone.origin, records).withHistory(history);
     logger.info({ zone: config.name, serial: snapshot.serial, records: snapshot.recordCount }, 'zone loaded');
     return { snapshot, problems };
   } catch (err) {

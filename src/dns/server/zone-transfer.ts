@@ -1,8 +1,9 @@
 // Zone transfers out: AXFR (RFC 5936) and IXFR (RFC 1995) to the peers a zone's allowTransfer
 // admits. AXFR goes over TCP only, as a run of messages of up to ~16 KiB framed by the SOA.
-// IXFR: the zones keep no history of differences here, so an IXFR is answered with the SOA
-// alone when the client is current, else with the whole zone in AXFR form (RFC 1995 §4);
-// over UDP always with the SOA alone, which tells the client to come back over TCP (§2).
+// IXFR: with the SOA alone when the client is current (and always over UDP, which tells it to
+// come back over TCP, §2); with the differences since the client's serial when the zone's
+// history (its dynamic updates) reaches back that far; else with the whole zone in AXFR form
+// (RFC 1995 §4).
 
 import type { Logger } from '../../log/logger.ts';
 import { accessList, type AccessList, type AccessRule } from '../acl.ts';
@@ -11,7 +12,8 @@ import { Opcode, Rcode, type Message, type ResourceRecord } from '../wire/model.
 import { canonicalName, nameWireLength } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
 import { serialNewer } from '../zone/serial.ts';
-import type { ZoneSet, ZoneSnapshot } from '../zone/store.ts';
+import { changesSince, type Changeset } from '../zone/changeset.ts';
+import type { ZoneSet } from '../zone/store.ts';
 import { Counter, dnsCounters, type DnsCounters } from './counters.ts';
 import type { Transport } from './transport.ts';
 
@@ -86,18 +88,37 @@ export class ZoneTransfers {
         response.answers = [zone.soa];
         return encodeMessage(response);
       }
+      const changes = changesSince(zone.history, Number(theirs.data.serial));
+      if (changes !== undefined) {
+        const messages = transferMessages(response, differenceRecords(zone.soa, changes));
+        this.counters.add(Counter.TRANSFER_OUT);
+        this.logger.info({ ...log, serial: zone.serial, theirs: Number(theirs.data.serial), differences: changes.length, messages: messages.length }, 'zone transferred');
+        return messages;
+      }
     }
-    const messages = transferMessages(response, zone);
+    const messages = transferMessages(response, [zone.soa, ...zone.records().filter((rr) => rr.type !== RRType.SOA), zone.soa]);
     this.counters.add(Counter.TRANSFER_OUT);
     this.logger.info({ ...log, serial: zone.serial, records: zone.recordCount, messages: messages.length }, 'zone transferred');
     return messages;
   }
 }
 
-/** The whole zone in AXFR form: the SOA, every other record, the SOA again; the question in
- *  the first message only (RFC 5936 §2.2). */
-function transferMessages(template: Message, zone: ZoneSnapshot): Buffer[] {
-  const records = [zone.soa, ...zone.records().filter((rr) => rr.type !== RRType.SOA), zone.soa];
+/** RFC 1995 §4's incremental form: the new SOA, then for each step the old SOA, what went, the
+ *  step's new SOA, what came; the new SOA last. */
+function differenceRecords(soa: ResourceRecord, changes: readonly Changeset[]): ResourceRecord[] {
+  const out: ResourceRecord[] = [soa];
+  for (const change of changes) {
+    const oldSoa = change.removed.find((rr) => rr.type === RRType.SOA)!;
+    const newSoa = change.added.find((rr) => rr.type === RRType.SOA)!;
+    out.push(oldSoa, ...change.removed.filter((rr) => rr.type !== RRType.SOA), newSoa, ...change.added.filter((rr) => rr.type !== RRType.SOA));
+  }
+  out.push(soa);
+  return out;
+}
+
+/** A transfer's records in messages of about MESSAGE_TARGET octets; the question in the first
+ *  message only (RFC 5936 §2.2). */
+function transferMessages(template: Message, records: readonly ResourceRecord[]): Buffer[] {
   const messages: Buffer[] = [];
   let batch: ResourceRecord[] = [];
   let size = 0;

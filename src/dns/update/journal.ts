@@ -10,16 +10,10 @@ import type { ResourceRecord } from '../wire/model.ts';
 import { recordToText } from '../wire/text.ts';
 import { parseMasterText } from '../zone/masterfile.ts';
 import { serialNewer } from '../zone/serial.ts';
+import { HISTORY_LIMIT, type Changeset } from '../zone/changeset.ts';
 import { recordKey } from './rdata-equality.ts';
 
-export interface Changeset {
-  from: number;
-  to: number;
-  removed: ResourceRecord[];
-  added: ResourceRecord[];
-  /** SHA-256 of the zone file when the update was made: a later hand edit that kept the serial shows as a different digest. */
-  fileDigest?: string;
-}
+export type { Changeset };
 
 interface JournalLine {
   from: number;
@@ -91,7 +85,8 @@ export function applyChangeset(records: readonly ResourceRecord[], change: Chang
 }
 
 export type Replay =
-  | { kind: 'current'; records: ResourceRecord[]; serial: number; applied: number }
+  /** history: the journal's changesets that chain up to the result, for IXFR. */
+  | { kind: 'current'; records: ResourceRecord[]; serial: number; applied: number; history: Changeset[] }
   /** The zone file was edited by hand with a newer serial than the journal's: the file wins and the journal is history no more. */
   | { kind: 'file-newer'; records: ResourceRecord[]; serial: number }
   /** The zone file's serial is neither the journal's last nor in its chain: it was edited without raising the serial above the journal's. */
@@ -99,14 +94,21 @@ export type Replay =
 
 /** The zone as the zone file (its records, serial and digest) and the journal make it together. */
 export function replay(records: ResourceRecord[], fileSerial: number, journal: readonly Changeset[], digest?: string): Replay {
-  if (journal.length === 0) return { kind: 'current', records, serial: fileSerial, applied: 0 };
+  if (journal.length === 0) return { kind: 'current', records, serial: fileSerial, applied: 0, history: [] };
   const last = journal.at(-1)!.to;
-  if (fileSerial === last) return { kind: 'current', records, serial: fileSerial, applied: 0 };
+  if (fileSerial === last) return { kind: 'current', records, serial: fileSerial, applied: 0, history: chainTo(journal) };
   if (serialNewer(fileSerial, last)) return { kind: 'file-newer', records, serial: fileSerial };
   const start = journal.findIndex((c) => c.from === fileSerial);
   const editedSince = start >= 0 && digest !== undefined && journal[start]!.fileDigest !== undefined && journal[start]!.fileDigest !== digest;
   if (start < 0 || editedSince) return { kind: 'conflict', fileSerial, journalSerial: last };
   let current = records;
   for (const change of journal.slice(start)) current = applyChangeset(current, change);
-  return { kind: 'current', records: current, serial: last, applied: journal.length - start };
+  return { kind: 'current', records: current, serial: last, applied: journal.length - start, history: chainTo(journal) };
+}
+
+/** The journal's newest unbroken run of changesets (a file edit with a newer serial breaks the chain), at most HISTORY_LIMIT. */
+function chainTo(journal: readonly Changeset[]): Changeset[] {
+  let start = journal.length - 1;
+  while (start > 0 && journal[start - 1]!.to === journal[start]!.from) start--;
+  return journal.slice(Math.max(start, journal.length - HISTORY_LIMIT));
 }

@@ -100,9 +100,9 @@ export class UpdateProcessor {
       return result.rcode;
     }
     if (!result.changed) return Rcode.NOERROR;
-    const digest = fileDigest(await readFile(zone.file, 'utf8'));
-    await new ZoneJournal(zone.journal, served.origin).append({ from: served.serial, to: result.serial, removed: result.removed, added: result.added, fileDigest: digest });
-    const next = ZoneSnapshot.fromRecords(served.origin, result.records);
+    const change = { from: served.serial, to: result.serial, removed: result.removed, added: result.added, fileDigest: fileDigest(await readFile(zone.file, 'utf8')) };
+    await new ZoneJournal(zone.journal, served.origin).append(change);
+    const next = ZoneSnapshot.fromRecords(served.origin, result.records).withHistory([...served.history, change]);
     await this.options.publish(next);
     this.options.logger.info({ zone: zone.name, client, serial: result.serial, removed: result.removed.length, added: result.added.length }, 'DNS update applied');
     this.scheduleSync(zone);

@@ -3,6 +3,7 @@
 // always sees one complete version of every zone and readers need no locks.
 
 import type { ResourceRecord } from '../wire/model.ts';
+import { HISTORY_LIMIT, type Changeset } from './changeset.ts';
 import { canonicalName, isInZone, parentName } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
 
@@ -45,6 +46,8 @@ export class ZoneSnapshot {
     private readonly emptyNonTerminals: ReadonlySet<string>,
     /** Delegation points: owners of NS below the apex. */
     private readonly cuts: ReadonlySet<string>,
+    /** The latest versions' differences (dynamic updates), oldest first, for IXFR. */
+    readonly history: readonly Changeset[] = [],
   ) {
     const minimum = Number(soa.data.minimum);
     this.negativeSoa = { ...soa, ttl: Math.min(soa.ttl, Number.isFinite(minimum) ? minimum : soa.ttl) };
@@ -87,6 +90,11 @@ export class ZoneSnapshot {
       }
     }
     return new ZoneSnapshot(origin, apex, soaSet.records[0], count, nodes, emptyNonTerminals, cuts);
+  }
+
+  /** The same zone, with the differences that led to it. */
+  withHistory(history: readonly Changeset[]): ZoneSnapshot {
+    return new ZoneSnapshot(this.origin, this.apex, this.soa, this.recordCount, this.nodes, this.emptyNonTerminals, this.cuts, history.slice(-HISTORY_LIMIT));
   }
 
   /** Every record of the zone (for updates, transfers and writing the zone back to its file). */

@@ -38,8 +38,10 @@ test('updates journalled, read back after a "restart" and replayed onto the zone
 
 test('replay: a synced file, a hand-edited file with a newer serial, and one edited without raising it', () => {
   const journal: Changeset[] = [{ from: 10, to: 11, removed: [], added: [] }, { from: 11, to: 12, removed: [], added: [] }];
-  assert.deepEqual(replay([], 12, journal), { kind: 'current', records: [], serial: 12, applied: 0 });
-  assert.deepEqual(replay([], 11, journal), { kind: 'current', records: [], serial: 12, applied: 1 });
+  assert.deepEqual(replay([], 12, journal), { kind: 'current', records: [], serial: 12, applied: 0, history: journal });
+  assert.deepEqual(replay([], 11, journal), { kind: 'current', records: [], serial: 12, applied: 1, history: journal });
+  const broken: Changeset[] = [{ from: 5, to: 6, removed: [], added: [] }, ...journal];
+  assert.deepEqual(replay([], 12, broken), { kind: 'current', records: [], serial: 12, applied: 0, history: journal }, 'the history is the last unbroken chain');
   assert.deepEqual(replay([], 20, journal), { kind: 'file-newer', records: [], serial: 20 });
   assert.deepEqual(replay([], 9, journal), { kind: 'conflict', fileSerial: 9, journalSerial: 12 });
 });

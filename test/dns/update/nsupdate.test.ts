@@ -35,7 +35,7 @@ async function start(dir: string, allow: AccessRule[], zonefileSyncMs?: number, 
   const zone: DynamicZone = { name: 'dyn.test', file: join(dir, 'dyn.test.zone'), journal: join(dir, 'dyn.test.jnl'), allow: accessList(allow), zonefileSyncMs };
   return startDnsService({
     listen: [{ address: '127.0.0.1', port: 0 }],
-    zones: [{ name: 'dyn.test', file: zone.file, journal: zone.journal }],
+    zones: [{ name: 'dyn.test', file: zone.file, journal: zone.journal, allowTransfer: ['127.0.0.0/8'] }],
     workers,
     tcpIdleTimeoutMs: 5000,
     maxTcpConnections: 20,
@@ -115,6 +115,15 @@ test('with cluster workers, updates go to the primary, which journals them once;
     for (let i = 0; i < 10; i++) assert.deepEqual((await dig(server, [`host${1 + (i % 5)}.dyn.test`, 'A'])).answer.length, 1);
     assert.match((await dig(server, ['dyn.test', 'SOA'])).answer[0]!.data, / 105 3600 /);
     assert.equal(readFileSync(join(dir, 'dyn.test.jnl'), 'utf8').trim().split('\n').length, 5, 'one journal line per update, written once');
+
+    // IXFR from serial 103: the differences of the last two updates (RFC 1995 §4), not the zone.
+    // dig prints a transfer as bare record lines.
+    const records = (text: string) => text.split('\n').filter((l) => /^\S+\s+\d+\s+IN\s+/.test(l)).map((l) => l.split(/\s+/));
+    const ixfr = records((await dig(server, ['+tcp', 'dyn.test', 'IXFR=103'])).text);
+    assert.deepEqual(ixfr.filter((f) => f[3] === 'SOA').map((f) => Number(f[6])), [105, 103, 104, 104, 105, 105]);
+    assert.deepEqual(ixfr.filter((f) => f[3] === 'A').map((f) => f[0]), ['host4.dyn.test.', 'host5.dyn.test.']);
+    const fromAncient = records((await dig(server, ['+tcp', 'dyn.test', 'IXFR=7'])).text);
+    assert.ok(fromAncient.some((f) => f[0] === 'www.dyn.test.'), 'a serial the history does not reach: the whole zone');
   } finally {
     await dns.close();
   }
