@@ -5,6 +5,8 @@
 
 import type { Logger } from '../../log/logger.ts';
 import { decodeMessage } from '../wire/decode.ts';
+import { readName } from '../wire/read-name.ts';
+import { udpLimit } from './responder.ts';
 import { Rcode } from '../wire/model.ts';
 import { RRType } from '../wire/rrtypes.ts';
 import type { KeyRing } from '../tsig/keys.ts';
@@ -15,6 +17,7 @@ import type { ZoneTransfers } from './zone-transfer.ts';
 
 const HEADER_LENGTH = 12;
 const QR = 0x80;
+const TC = 0x02;
 
 export type SyncResponder = (query: Buffer, transport: Transport, client: string) => Buffer | undefined;
 
@@ -50,8 +53,10 @@ export function withTransfersAndTsig(respond: SyncResponder, options: TransferSt
       case 'rejected':
         logger.info({ client, key: check.key, tsigError: check.error }, 'TSIG check failed; answered NOTAUTH');
         return check.reply;
-      case 'signed':
-        return signAll(answer(check.unsigned, transport, client, check.key), check.signer);
+      case 'signed': {
+        const answered = answer(check.unsigned, transport, client, check.key);
+        return signAll(transport === 'udp' && Buffer.isBuffer(answered) ? fitForSignature(answered, check.unsigned, check.signer.overhead) : answered, check.signer);
+      }
     }
   };
 
@@ -70,6 +75,24 @@ function signAll(answer: Answer, signer: TsigSigner): Answer {
   if (answer === undefined) return undefined;
   if (Array.isArray(answer)) return answer.map((message) => signer.sign(message));
   return signer.sign(answer);
+}
+
+/** RFC 8945 §5.3: an answer that would not fit the client's UDP limit with its TSIG goes as the
+ *  question alone with TC set (the client retries over TCP), so the TSIG always fits. */
+function fitForSignature(reply: Buffer, query: Buffer, overhead: number): Buffer {
+  let clientSize: number | undefined;
+  try {
+    clientSize = decodeMessage(query).edns?.udpSize;
+  } catch {
+    clientSize = undefined;
+  }
+  if (reply.length + overhead <= udpLimit(clientSize) || reply.length < HEADER_LENGTH) return reply;
+  let end = HEADER_LENGTH;
+  for (let i = reply.readUInt16BE(4); i > 0; i--) end = readName(reply, end).end + 4;
+  const truncated = Buffer.from(reply.subarray(0, end));
+  truncated[2]! |= TC;
+  truncated.fill(0, 6, HEADER_LENGTH);
+  return truncated;
 }
 
 /** The type of the first question, read without decoding the name; undefined when there is none. */

@@ -3,8 +3,8 @@
 // (RFC 8945 §5.3.1). Both ends use the same two classes: a client signs its request and checks
 // the replies, a server checks the request and signs its replies.
 
-import { canonicalName } from '../wire/names.ts';
-import type { TsigKey } from './keys.ts';
+import { canonicalName, nameWireLength } from '../wire/names.ts';
+import type { TsigAlgorithm, TsigKey } from './keys.ts';
 import { computeMac, sameMac } from './mac.ts';
 import { appendTsig, findTsig, type TsigFields } from './record.ts';
 
@@ -17,6 +17,8 @@ export const TsigError = { NOERROR: 0, BADSIG: 16, BADKEY: 17, BADTIME: 18, BADT
 /** Seconds since the epoch; injectable so tests can skew the clock. */
 export type Clock = () => number;
 export const systemClock: Clock = () => Math.floor(Date.now() / 1000);
+
+const MAC_LENGTHS: Record<TsigAlgorithm, number> = { 'hmac-sha1': 20, 'hmac-sha224': 28, 'hmac-sha256': 32, 'hmac-sha384': 48, 'hmac-sha512': 64 };
 
 /** RFC 8945 §5.3.1: at most 99 messages of a stream may go unsigned between two signed ones. */
 const MAX_UNSIGNED_RUN = 99;
@@ -36,6 +38,12 @@ export class TsigSigner {
   /** The MAC of the last message signed (a client checks replies against its request's MAC). */
   get lastMac(): Buffer | undefined {
     return this.prior;
+  }
+
+  /** The octets sign() adds to a message (without Other Data): for fitting answers into UDP. */
+  get overhead(): number {
+    // Owner, type, class, TTL, RDLENGTH; algorithm, time, fudge, MAC size, MAC, original ID, error, other length.
+    return nameWireLength(this.key.name) + 10 + nameWireLength(this.key.algorithm) + 6 + 2 + 2 + MAC_LENGTHS[this.key.algorithm] + 2 + 2 + 2;
   }
 
   /** `message` with a TSIG; `error` and `otherData` for error answers (BADTIME), with
