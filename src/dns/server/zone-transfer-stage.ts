@@ -18,6 +18,7 @@ import type { ZoneTransfers } from './zone-transfer.ts';
 const HEADER_LENGTH = 12;
 const QR = 0x80;
 const TC = 0x02;
+const MAX_TCP_MESSAGE = 65535;
 
 export type SyncResponder = (query: Buffer, transport: Transport, client: string) => Buffer | undefined;
 
@@ -55,7 +56,7 @@ export function withTransfersAndTsig(respond: SyncResponder, options: TransferSt
         return check.reply;
       case 'signed': {
         const answered = answer(check.unsigned, transport, client, check.key);
-        return signAll(transport === 'udp' && Buffer.isBuffer(answered) ? fitForSignature(answered, check.unsigned, check.signer.overhead) : answered, check.signer);
+        return signAll(Buffer.isBuffer(answered) ? fitForSignature(answered, check.unsigned, check.signer.overhead, transport) : answered, check.signer);
       }
     }
   };
@@ -77,22 +78,25 @@ function signAll(answer: Answer, signer: TsigSigner): Answer {
   return signer.sign(answer);
 }
 
-/** RFC 8945 §5.3: an answer that would not fit the client's UDP limit with its TSIG goes as the
- *  question alone with TC set (the client retries over TCP), so the TSIG always fits. */
-function fitForSignature(reply: Buffer, query: Buffer, overhead: number): Buffer {
-  let clientSize: number | undefined;
-  try {
-    clientSize = decodeMessage(query).edns?.udpSize;
-  } catch {
-    clientSize = undefined;
-  }
-  if (reply.length + overhead <= udpLimit(clientSize) || reply.length < HEADER_LENGTH) return reply;
+/** RFC 8945 §5.3: an answer that would not fit the client's UDP limit (or a TCP message) with
+ *  its TSIG goes as the question alone with TC set (over UDP the client retries over TCP), so
+ *  the TSIG always fits. */
+function fitForSignature(reply: Buffer, query: Buffer, overhead: number, transport: Transport): Buffer {
+  if (reply.length + overhead <= (transport === 'tcp' ? MAX_TCP_MESSAGE : udpLimitOf(query)) || reply.length < HEADER_LENGTH) return reply;
   let end = HEADER_LENGTH;
   for (let i = reply.readUInt16BE(4); i > 0; i--) end = readName(reply, end).end + 4;
   const truncated = Buffer.from(reply.subarray(0, end));
   truncated[2]! |= TC;
   truncated.fill(0, 6, HEADER_LENGTH);
   return truncated;
+}
+
+function udpLimitOf(query: Buffer): number {
+  try {
+    return udpLimit(decodeMessage(query).edns?.udpSize);
+  } catch {
+    return udpLimit(undefined);
+  }
 }
 
 /** The type of the first question, read without decoding the name; undefined when there is none. */
