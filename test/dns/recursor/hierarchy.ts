@@ -1,9 +1,10 @@
 // A private DNS hierarchy on loopback for recursion tests: a root on 127.0.0.2, the TLDs "test"
 // and "other" on 127.0.0.3, and leaf.test, far.test and hosting.other on 127.0.0.4, all Postern
 // servers on one port (root hints carry addresses only). far.test is delegated to a name server
-// in hosting.other, without glue, so reaching it needs a lookup of its own. Every server counts
-// the queries it gets.
+// in hosting.other, without glue, so reaching it needs a lookup of its own; slow.test has two
+// servers, one of which (127.0.0.5) never answers. Every server counts the queries it gets.
 
+import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DnsCounters } from '../../../src/dns/server/counters.ts';
@@ -16,6 +17,8 @@ export interface Hierarchy {
   rootHints: string;
   /** Queries received by every server of the hierarchy so far. */
   queriesReceived(): number;
+  /** Queries that reached the name server of slow.test that never answers. */
+  silentReceived(): number;
   /** Stops the server on one address (its zones go dark). */
   stopServer(address: string): Promise<void>;
   dir: string;
@@ -46,6 +49,11 @@ const ZONES: Record<string, { address: string; text: string[] }> = {
       'ns1.leaf 3600 IN A 127.0.0.4',
       // Out of the zone's bailiwick: no glue, the resolver must look the server up itself.
       'far 3600 IN NS ns.hosting.other.',
+      // Two servers, the first of which never answers (SILENT_ADDRESS).
+      'slow 3600 IN NS ns1.slow',
+      'slow 3600 IN NS ns2.slow',
+      'ns1.slow 3600 IN A 127.0.0.5',
+      'ns2.slow 3600 IN A 127.0.0.4',
     ],
   },
   other: {
@@ -72,6 +80,10 @@ const ZONES: Record<string, { address: string; text: string[] }> = {
   'hosting.other': {
     address: '127.0.0.4',
     text: [SOA('ns1.hosting.other.'), '@ 3600 IN NS ns1', 'ns1 3600 IN A 127.0.0.4', 'ns 3600 IN A 127.0.0.4'],
+  },
+  'slow.test': {
+    address: '127.0.0.4',
+    text: [SOA('ns2.slow.test.'), '@ 3600 IN NS ns1', '@ 3600 IN NS ns2', 'ns1 3600 IN A 127.0.0.5', 'ns2 3600 IN A 127.0.0.4', 'www 300 IN A 192.0.2.50', 'mail 300 IN A 192.0.2.51', 'ftp 300 IN A 192.0.2.52'],
   },
   'far.test': {
     address: '127.0.0.4',
@@ -110,6 +122,14 @@ export async function startHierarchy(t: { after: (fn: () => Promise<void>) => vo
   t.after(async () => {
     await Promise.all([...services.values()].map((s) => s.close()));
   });
+  // A socket that reads queries and never answers: a name server that has gone quiet.
+  const silent = createSocket('udp4');
+  let silentReceived = 0;
+  silent.on('message', () => silentReceived++);
+  await new Promise<void>((done) => silent.bind(port, '127.0.0.5', done));
+  t.after(async () => {
+    silent.close();
+  });
   const rootHints = join(dir.path, 'root.hints');
   writeFileSync(rootHints, ['.  3600000  NS  a.root-servers.', 'a.root-servers.  3600000  A  127.0.0.2', ''].join('\n'));
   const queriesReceived = () =>
@@ -118,5 +138,5 @@ export async function startHierarchy(t: { after: (fn: () => Promise<void>) => vo
     await services.get(address)?.close();
     services.delete(address);
   };
-  return { port, rootHints, queriesReceived, stopServer, dir: dir.path };
+  return { port, rootHints, queriesReceived, silentReceived: () => silentReceived, stopServer, dir: dir.path };
 }

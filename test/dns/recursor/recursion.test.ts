@@ -91,6 +91,15 @@ describe('recursion through a private hierarchy', () => {
     assert.equal(hierarchy.queriesReceived(), before, 'negative answers came from the cache');
   });
 
+  test('a server that does not answer is left for the next, and then avoided', async () => {
+    for (const name of ['www', 'mail', 'ftp']) {
+      const r = await dig(resolver, ['+rec', `${name}.slow.test`, 'A']);
+      assert.equal(r.status, 'NOERROR', r.text);
+      assert.equal(r.answer.length, 1, r.text);
+    }
+    assert.ok(hierarchy.silentReceived() <= 1, `the silent server was asked ${hierarchy.silentReceived()} times`);
+  });
+
   test('an empty non-terminal on the way down does not stop QNAME minimisation', async () => {
     const r = await dig(resolver, ['+rec', 'a.b.c.deep.leaf.test', 'A']);
     assert.equal(r.answer[0]?.data, '192.0.2.30', r.text);
