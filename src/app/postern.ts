@@ -30,7 +30,7 @@ function journalPath(config: Config, zone: string): string {
 export function dnsZonesOf(config: Config): DnsZoneConfig[] {
   return config.dns.zones.map((z) => ({
     ...(z.allowUpdate.length > 0 ? { journal: journalPath(config, z.name) } : {}),
-    ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address, key: keyNamed(config, p.key) })) } } : { name: z.name, file: z.file! }),
+    ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address, key: keyNamed(config, p.key) })), allowNotify: { rules: z.allowNotify, keys: config.dns.keys } } } : { name: z.name, file: z.file! }),
     allowTransfer: z.allowTransfer,
     notify: z.notify.map((target) => ({ ...target.address, key: config.dns.keys.find((key) => key.name === target.key) })),
   }));

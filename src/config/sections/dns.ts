@@ -20,6 +20,8 @@ export const dnsSection = ({ path }: SectionContext) => {
       allowTransfer: accessListField().default([]),
       /** Who may change the zone with RFC 2136 updates; empty: a static zone. */
       allowUpdate: accessListField().default([]),
+      /** A secondary zone: who besides its primaries may send NOTIFY. */
+      allowNotify: accessListField().default([]),
       /** How long after an update the zone file is rewritten from the served zone. */
       zonefileSync: duration().prefault('1m'),
       notify: notifyTargetsField().default([]),
@@ -62,6 +64,8 @@ export const dnsSection = ({ path }: SectionContext) => {
       dns.zones.forEach((zone, i) => {
         check(keysUsed(zone.allowTransfer), ['zones', i, 'allowTransfer']);
         check(keysUsed(zone.allowUpdate), ['zones', i, 'allowUpdate']);
+        check(keysUsed(zone.allowNotify), ['zones', i, 'allowNotify']);
+        if (zone.type === 'primary' && zone.allowNotify.length > 0) ctx.addIssue({ code: 'custom', path: ['zones', i, 'allowNotify'], message: 'only a secondary zone takes NOTIFY; remove allowNotify or add "type: secondary"' });
         if (zone.type === 'secondary' && zone.allowUpdate.length > 0) ctx.addIssue({ code: 'custom', path: ['zones', i, 'allowUpdate'], message: 'a secondary zone takes no dynamic updates (its primary does); remove allowUpdate' });
         check(keysUsed(zone.notify), ['zones', i, 'notify']);
         check(keysUsed(zone.primaries ?? []), ['zones', i, 'primaries']);

@@ -1,7 +1,8 @@
-// NOTIFY for our secondary zones (RFC 1996 §3): accepted only from one of the zone's primaries
-// (its address, and its TSIG key when one is set), answered NOERROR with AA and the question
-// echoed, and the zone's refresh run at once; any other NOTIFY is REFUSED (FORMERR when it is
-// malformed). Runs where the refreshers run: cluster workers hand NOTIFY messages over.
+// NOTIFY for our secondary zones (RFC 1996 §3): accepted from one of the zone's primaries (its
+// address, and its TSIG key when one is set) or from whoever allowNotify admits, answered NOERROR
+// with AA and the question echoed, and the zone's refresh run at once; any other NOTIFY is
+// REFUSED (FORMERR when it is malformed). Runs where the refreshers run: cluster workers hand
+// NOTIFY messages over.
 
 import type { Logger } from '../../log/logger.ts';
 import { decodeMessage } from '../wire/decode.ts';
@@ -10,13 +11,29 @@ import { Opcode, RClass, Rcode, type Message } from '../wire/model.ts';
 import { canonicalName } from '../wire/names.ts';
 import { RRType } from '../wire/rrtypes.ts';
 import { sameAddress } from '../resolver/udp-exchange.ts';
-import type { PrimaryServer } from './config.ts';
-import { notifyAuthFor } from './message-auth.ts';
+import { accessList } from '../acl.ts';
+import { keyRing } from '../tsig/keys.ts';
+import { checkRequest } from '../tsig/server.ts';
+import type { PrimaryServer, SecondarySettings } from './config.ts';
+import { notifyAuthFor, type NotifyAuth } from './message-auth.ts';
 
 export interface NotifyTarget {
   name: string;
   primaries: readonly PrimaryServer[];
+  allowNotify?: SecondarySettings['allowNotify'];
   notified(): void;
+}
+
+/** allowNotify: a NOTIFY from someone other than a primary, admitted by address or by a verified key. */
+function allowedOther(target: NotifyTarget, query: Buffer, client: string): NotifyAuth {
+  const allow = target.allowNotify;
+  if (allow === undefined || allow.rules.length === 0) return { ok: false, reason: 'not from a primary of the zone' };
+  const check = checkRequest(query, keyRing(allow.keys));
+  if (check.kind === 'rejected') return { ok: false, reason: `its TSIG does not verify (error ${check.error})`, reply: check.reply };
+  if (check.kind === 'malformed') return { ok: false, reason: 'an unreadable TSIG' };
+  const key = check.kind === 'signed' ? check.key : undefined;
+  if (!accessList(allow.rules)({ address: client, key })) return { ok: false, reason: 'not from a primary of the zone, nor allowed by allowNotify' };
+  return { ok: true, sign: (reply) => (check.kind === 'signed' ? check.signer.sign(reply) : reply) };
 }
 
 /** Answers one NOTIFY; `zones` finds the secondary zone a NOTIFY names (as configured now). */
@@ -41,17 +58,17 @@ export function receiveNotify(query: Buffer, client: string, zoneFor: (name: str
   const question = request.questions[0];
   if (request.flags.opcode !== Opcode.NOTIFY || request.questions.length !== 1 || question.class !== RClass.IN || question.type !== RRType.SOA) return reply(Rcode.FORMERR);
   const zone = zoneFor(canonicalName(question.name));
-  const from = zone?.primaries.find((p) => sameAddress(p.address, client));
-  if (zone === undefined || from === undefined) {
-    logger.warn({ zone: question.name || '.', client }, zone === undefined ? 'NOTIFY refused: not a secondary zone of ours' : 'NOTIFY refused: not from a primary of the zone');
+  if (zone === undefined) {
+    logger.warn({ zone: question.name || '.', client }, 'NOTIFY refused: not a secondary zone of ours');
     return reply(Rcode.REFUSED);
   }
-  const auth = notifyAuthFor(from, query);
+  const from = zone.primaries.find((p) => sameAddress(p.address, client));
+  const auth = from ? notifyAuthFor(from, query) : allowedOther(zone, query, client);
   if (!auth.ok) {
-    logger.warn({ zone: zone.name || '.', client, reason: auth.reason }, 'NOTIFY refused: not signed with the primary\'s key');
+    logger.warn({ zone: zone.name || '.', client, reason: auth.reason }, 'NOTIFY refused');
     return auth.reply ?? reply(Rcode.REFUSED);
   }
-  logger.info({ zone: zone.name || '.', client }, 'NOTIFY from a primary; checking the zone now');
+  logger.info({ zone: zone.name || '.', client }, from ? 'NOTIFY from a primary; checking the zone now' : 'NOTIFY allowed by allowNotify; checking the zone now');
   zone.notified();
   return reply(Rcode.NOERROR, auth.sign);
 }

@@ -45,7 +45,7 @@ export class SecondaryZones {
       (name) => {
         const refresher = this.refreshers.get(name);
         const zone = this.zones.find((z) => z.secondary !== undefined && canonicalName(z.name) === name);
-        return refresher === undefined || zone?.secondary === undefined ? undefined : { name: zone.name, primaries: zone.secondary.primaries, notified: () => refresher.notified() };
+        return refresher === undefined || zone?.secondary === undefined ? undefined : { name: zone.name, primaries: zone.secondary.primaries, allowNotify: zone.secondary.allowNotify, notified: () => refresher.notified() };
       },
       this.logger,
     );

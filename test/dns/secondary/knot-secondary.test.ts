@@ -96,7 +96,7 @@ for (const scenario of scenarios) {
     before(async () => {
       postern = { address: '127.0.0.1', port: await freePort() };
       knot = await startKnotPrimary({ after: (fn) => cleanups.push(fn) }, { zone: ZONE, text: zoneText, secondary: postern, key: scenario.key });
-      zones = [{ name: ZONE, file: storedCopyPath(dataDir.path, ZONE), secondary: { primaries: [{ ...knot.endpoint, key: scenario.key }] } }];
+      zones = [{ name: ZONE, file: storedCopyPath(dataDir.path, ZONE), secondary: { primaries: [{ ...knot.endpoint, key: scenario.key }], allowNotify: { rules: ['127.0.0.3'], keys: [] } } }];
       await start();
     });
 
@@ -125,12 +125,15 @@ for (const scenario of scenarios) {
       assert.equal(transfer?.transfer, 'IXFR', JSON.stringify(transfer));
     });
 
-    test('a NOTIFY from an address that is not a primary is REFUSED', async () => {
+    test('a NOTIFY from an address that is not a primary (nor in allowNotify) is REFUSED', async () => {
       const reply = await sendFrom(postern, Opcode.NOTIFY, ZONE, '127.0.0.2');
       assert.equal(reply?.flags.rcode, Rcode.REFUSED);
       assert.equal(reply?.flags.opcode, Opcode.NOTIFY);
       const forOtherZone = await sendFrom(postern, Opcode.NOTIFY, 'other.test', '127.0.0.1');
       assert.equal(forOtherZone?.flags.rcode, Rcode.REFUSED);
+      const allowed = await sendFrom(postern, Opcode.NOTIFY, ZONE, '127.0.0.3');
+      assert.equal(allowed?.flags.rcode, Rcode.NOERROR, 'allowNotify admits 127.0.0.3');
+      assert.equal(allowed?.flags.aa, true);
     });
 
     test('the secondary zone takes no dynamic update', async () => {
