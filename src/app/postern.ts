@@ -33,6 +33,7 @@ export function dnsZonesOf(config: Config): DnsZoneConfig[] {
     ...(z.type === 'secondary' ? { name: z.name, file: storedCopyPath(config.dataDir, z.name), secondary: { primaries: (z.primaries ?? []).map((p) => ({ ...p.address, key: keyNamed(config, p.key) })), allowNotify: { rules: z.allowNotify, keys: config.dns.keys } } } : { name: z.name, file: z.file! }),
     allowTransfer: z.allowTransfer,
     notify: z.notify.map((target) => ({ ...target.address, key: config.dns.keys.find((key) => key.name === target.key) })),
+    notifyNsHosts: z.notifyNsHosts,
   }));
 }
 

@@ -25,6 +25,8 @@ export const dnsSection = ({ path }: SectionContext) => {
       /** How long after an update the zone file is rewritten from the served zone. */
       zonefileSync: duration().prefault('1m'),
       notify: notifyTargetsField().default([]),
+      /** Also NOTIFY the zone's own name servers (apex NS names with addresses in the zone). */
+      notifyNsHosts: z.boolean().default(false),
     })
     .superRefine((zone, ctx) => {
       // A secondary's data comes from its primaries and is kept under dataDir, never in a file of the config's.

@@ -5,6 +5,7 @@
 
 import type { Logger } from '../../log/logger.ts';
 import { canonicalName } from '../wire/names.ts';
+import { nsHostTargets } from './notify-ns-hosts.ts';
 import { DEFAULT_NOTIFY_TIMINGS, NotifySender, type NotifyTimings } from './notify-out.ts';
 import type { DnsService } from './service.ts';
 import type { DnsZoneConfig, ZoneReloadReport } from './zone-loading.ts';
@@ -16,8 +17,10 @@ export class ZoneNotifier {
 
   constructor(
     private zones: readonly DnsZoneConfig[],
-    logger: Logger,
+    private readonly logger: Logger,
     timings: NotifyTimings = DEFAULT_NOTIFY_TIMINGS,
+    /** The addresses Postern listens on: never a NOTIFY target among the zone's name servers. */
+    private readonly ours: ReadonlySet<string> = new Set(),
   ) {
     this.sender = new NotifySender(logger, timings);
   }
@@ -46,8 +49,16 @@ export class ZoneNotifier {
     const key = canonicalName(zone);
     if (this.announced.get(key) === serial) return;
     this.announced.set(key, serial);
-    const targets = this.zones.find((z) => canonicalName(z.name) === key)?.notify ?? [];
-    if (targets.length > 0) void this.sender.notify(zone, serial, targets);
+    const config = this.zones.find((z) => canonicalName(z.name) === key);
+    const listed = config?.notify ?? [];
+    if (!config?.notifyNsHosts) {
+      if (listed.length > 0) void this.sender.notify(zone, serial, listed);
+      return;
+    }
+    void nsHostTargets(config, this.ours).then((hosts) => {
+      const targets = [...listed, ...hosts.filter((h) => !listed.some((t) => t.address === h.address && t.port === h.port))];
+      if (targets.length > 0) return this.sender.notify(zone, serial, targets);
+    }, (err: Error) => this.logger.error({ zone, err: err.message }, 'NOTIFY: the zone\'s name servers could not be read'));
   }
 
   private announce(report: ZoneReloadReport): void {

@@ -60,7 +60,7 @@ export async function startDnsService(opts: DnsServiceOptions): Promise<DnsServi
 
 /** The servers, and NOTIFY of each zone's new serials (from here: once, not per worker). */
 async function startServers(opts: DnsServiceOptions): Promise<DnsService> {
-  const notifier = new ZoneNotifier(opts.zones, opts.logger);
+  const notifier = new ZoneNotifier(opts.zones, opts.logger, undefined, new Set(opts.listen.map((endpoint) => endpoint.address)));
   const given = opts.updates;
   const updates = given && {
     ...given,

@@ -24,6 +24,8 @@ export interface DnsZoneConfig {
   allowTransfer?: AccessRule[];
   /** Secondaries to NOTIFY of each new serial. */
   notify?: NotifyTarget[];
+  /** Also NOTIFY the zone's own name servers (those with addresses in the zone). */
+  notifyNsHosts?: boolean;
 }
 
 export interface ZoneReport {
