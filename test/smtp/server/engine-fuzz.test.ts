@@ -193,6 +193,10 @@ function walk(sent: Buffer, received: Buffer): Walked {
     if (chunk !== undefined) pos += chunk;
     else if (verb === 'BDAT' && reply.code === 501) return finished('BDAT without a size');
     else if (verb === 'QUIT' && reply.code === 221) return finished('QUIT');
+    // A STARTTLS the generator did not mean to succeed (e.g. bytes after a skipped BDAT chunk):
+    // the server now waits for a TLS handshake this plaintext client never starts, rightly, and
+    // says nothing more (a session that opened with STARTTLS and went on under TLS has more replies).
+    else if (verb === 'STARTTLS' && reply.code === 220 && next === replies.length) return finished('STARTTLS');
     else if (reply.code === 334) sasl = true;
     else if (reply.code === 354) {
       const stop = sent.subarray(pos, pos + 3).equals(Buffer.from('.\r\n')) ? pos : sent.indexOf('\r\n.\r\n', pos) + 2;
