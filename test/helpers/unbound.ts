@@ -1,9 +1,10 @@
 // Starts a real Unbound (Debian's `unbound`) for one test: its own temp directory, 127.0.0.1
 // and a free port, no daemon, no privileges dropped, a control socket for its statistics.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startDaemon, type CleanupScope } from './daemon.ts';
 import { freePort, tempDir } from './postern-process.ts';
 
 export interface UnboundSettings {
@@ -13,10 +14,7 @@ export interface UnboundSettings {
   clauses?: string[];
 }
 
-/** Where to register clean-up: a TestContext, or a suite's own list run in its after hook. */
-export interface CleanupScope {
-  after(fn: () => unknown): void;
-}
+export type { CleanupScope };
 
 export interface RunningUnbound {
   address: string;
@@ -61,29 +59,17 @@ export async function startUnbound(t: CleanupScope, settings: UnboundSettings): 
       '',
     ].join('\n'),
   );
-  const child = spawn('unbound', ['-d', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  t.after(async () => {
-    await stop();
-    dir.remove();
-  });
+  const unbound = startDaemon(t, 'unbound', ['-d', '-c', configFile], dir);
   const runControl = (args: string[]): Promise<string> =>
     new Promise((done, fail) => {
       execFile('unbound-control', ['-c', configFile, ...args], { encoding: 'utf8', timeout: 5000 }, (err, stdout) =>
-        err ? fail(new Error(`unbound-control ${args.join(' ')}: ${err.message}\n${stdout}\nunbound said:\n${stderr}`)) : done(stdout),
+        err ? fail(new Error(`unbound-control ${args.join(' ')}: ${err.message}\n${stdout}\nunbound said:\n${unbound.stderr()}`)) : done(stdout),
       );
     });
   // Unbound opens its DNS ports before the control socket, so a working `status` means it answers.
   const started = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`unbound exited with ${child.exitCode}:\n${stderr}`);
+    if (unbound.exited()) throw new Error(`unbound exited with ${unbound.child.exitCode}:\n${unbound.stderr()}`);
     try {
       await runControl(['status']);
       break;
@@ -95,7 +81,7 @@ export async function startUnbound(t: CleanupScope, settings: UnboundSettings): 
   return {
     address,
     port,
-    stop,
+    stop: unbound.stop,
     async statistics() {
       const counters = new Map<string, number>();
       for (const line of (await runControl(['stats_noreset'])).split('\n')) {

@@ -2,13 +2,13 @@
 // a TSIG key when given), NOTIFY sent to Postern, changes made through knotc transactions (Knot
 // journals them, so it answers IXFR with the differences).
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dig, type Endpoint } from '../../helpers/dns.ts';
 import { freePort, tempDir } from '../../helpers/postern-process.ts';
-import type { CleanupScope } from '../../helpers/unbound.ts';
+import { startDaemon, type CleanupScope } from '../../helpers/daemon.ts';
 
 const run = promisify(execFile);
 
@@ -86,24 +86,12 @@ export async function startKnotPrimary(t: CleanupScope, opts: KnotPrimaryOptions
       '',
     ].join('\n'),
   );
-  const child = spawn('knotd', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  t.after(async () => {
-    await stop();
-    dir.remove();
-  });
+  const knotd = startDaemon(t, 'knotd', ['-c', configFile], dir);
   const endpoint = { address, port };
   const knotc = async (...args: string[]): Promise<string> => (await run('knotc', ['-s', socket, ...args], { encoding: 'utf8', timeout: 10_000 })).stdout;
   const deadline = Date.now() + 10_000;
   while ((await dig(endpoint, ['+norec', '+time=1', opts.zone, 'SOA'])).status !== 'NOERROR') {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`knotd did not serve ${opts.zone} on ${address}:${port}:\n${stderr}`);
+    if (knotd.exited() || Date.now() > deadline) throw new Error(`knotd did not serve ${opts.zone} on ${address}:${port}:\n${knotd.stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -115,6 +103,6 @@ export async function startKnotPrimary(t: CleanupScope, opts: KnotPrimaryOptions
       for (const line of add) await knotc('zone-set', opts.zone, ...line.split(/\s+/));
       await knotc('zone-commit', opts.zone);
     },
-    stop,
+    stop: knotd.stop,
   };
 }
