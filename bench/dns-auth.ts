@@ -12,6 +12,7 @@ import { startPostern } from './lib/postern.ts';
 import { formatTable } from './lib/table.ts';
 import { generateBenchZone } from './lib/zone.ts';
 import { runBench } from './lib/bench-main.ts';
+import { serverNames, wholeNumber } from './lib/options.ts';
 
 const SERVERS: Record<string, (setup: PeerSetup) => Promise<RunningPeer>> = { postern: startPostern, knot: startKnot, nsd: startNsd };
 const ORIGIN = 'example.test';
@@ -44,12 +45,6 @@ interface Options {
   load: LoadSettings;
 }
 
-function wholeNumber(name: string, text: string, least: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < least) throw new Error(`--${name}: expected a whole number of at least ${least}, got "${text}"`);
-  return value;
-}
-
 const positiveInteger = (name: string, text: string) => wholeNumber(name, text, 1);
 
 function readOptions(argv: string[]): Options | undefined {
@@ -70,9 +65,7 @@ function readOptions(argv: string[]): Options | undefined {
     },
   });
   if (values.help) return undefined;
-  const servers = values.servers.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const unknown = servers.filter((s) => !(s in SERVERS));
-  if (unknown.length > 0 || servers.length === 0) throw new Error(`--servers: expected some of ${Object.keys(SERVERS).join(', ')}, got "${values.servers}"`);
+  const servers = serverNames(values.servers, Object.keys(SERVERS));
   const seconds = positiveInteger('seconds', values.seconds);
   return {
     servers,

@@ -14,6 +14,7 @@ import { BENCH_ADDRESS, startPeer, type PeerSetup, type RunningPeer } from './li
 import { startPostern } from './lib/postern.ts';
 import { formatTable } from './lib/table.ts';
 import { generateBenchZone } from './lib/zone.ts';
+import { serverNames, wholeNumber } from './lib/options.ts';
 
 const ORIGIN = 'example.test';
 const GOAL_RATIO = 0.5;
@@ -90,12 +91,6 @@ stub-zone:
 
 const RESOLVERS: Record<string, ResolverStarter> = { postern: startPosternResolver, unbound: startUnbound };
 
-function count(name: string, text: string, least: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < least) throw new Error(`--${name}: expected a whole number of at least ${least}, got "${text}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
     args: argv,
@@ -113,19 +108,18 @@ function readOptions(argv: string[]): Options | undefined {
     },
   });
   if (values.help) return undefined;
-  const servers = values.servers.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (servers.length === 0 || servers.some((s) => !(s in RESOLVERS))) throw new Error(`--servers: expected some of ${Object.keys(RESOLVERS).join(', ')}, got "${values.servers}"`);
+  const servers = serverNames(values.servers, Object.keys(RESOLVERS));
   return {
     servers,
-    warmupPasses: count('warmup-passes', values['warmup-passes'], 1),
-    rounds: count('rounds', values.rounds, 1),
-    workers: count('workers', values.workers, 1),
-    hosts: count('hosts', values.hosts, 1),
+    warmupPasses: wholeNumber('warmup-passes', values['warmup-passes'], 1),
+    rounds: wholeNumber('rounds', values.rounds, 1),
+    workers: wholeNumber('workers', values.workers, 1),
+    hosts: wholeNumber('hosts', values.hosts, 1),
     load: {
-      seconds: count('seconds', values.seconds, 1),
-      clients: count('clients', values.clients, 1),
-      threads: count('threads', values.threads, 1),
-      outstanding: count('outstanding', values.outstanding, 1),
+      seconds: wholeNumber('seconds', values.seconds, 1),
+      clients: wholeNumber('clients', values.clients, 1),
+      threads: wholeNumber('threads', values.threads, 1),
+      outstanding: wholeNumber('outstanding', values.outstanding, 1),
     },
   };
 }

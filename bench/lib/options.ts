@@ -1,5 +1,12 @@
 // Checks of the options every benchmark script reads the same way, with messages that name the option.
 
+/** "10" as 10; throws unless it is a whole number of at least `least`. */
+export function wholeNumber(name: string, text: string, least: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < least) throw new Error(`--${name}: expected a whole number of at least ${least}, got "${text}"`);
+  return value;
+}
+
 /** "10,50" as [10, 50]; throws unless every value is a whole number of at least `least`. */
 export function wholeNumbers(name: string, text: string, least: number): number[] {
   const values = text.split(',').map((s) => Number(s.trim()));
