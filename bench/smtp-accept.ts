@@ -12,6 +12,7 @@ import { runSmtpSource, smtpSourceArgs, waitForSmtp, type SmtpLoad } from './lib
 import { formatTable } from './lib/table.ts';
 import { freePort } from '../test/helpers/postern-process.ts';
 import { runBench } from './lib/bench-main.ts';
+import { serverNames, wholeNumber, wholeNumbers } from './lib/options.ts';
 
 const SERVERS: Record<string, (setup: SmtpPeerSetup) => Promise<RunningSmtpPeer>> = { postern: startPosternSmtp, postfix: startPostfix };
 
@@ -36,12 +37,6 @@ interface Options {
   warmup: number;
 }
 
-function numbers(name: string, text: string, least: number): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < least)) throw new Error(`--${name}: expected whole numbers of at least ${least}, got "${text}"`);
-  return values;
-}
-
 function readOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
     args: argv,
@@ -55,14 +50,12 @@ function readOptions(argv: string[]): Options | undefined {
     },
   });
   if (values.help) return undefined;
-  const servers = values.servers.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (servers.length === 0 || servers.some((s) => !(s in SERVERS))) throw new Error(`--servers: expected some of ${Object.keys(SERVERS).join(', ')}, got "${values.servers}"`);
   return {
-    servers,
-    sizes: numbers('sizes', values.sizes, 1),
-    sessions: numbers('sessions', values.sessions, 1),
-    messages: numbers('messages', values.messages, 1)[0],
-    warmup: numbers('warmup', values.warmup, 0)[0],
+    servers: serverNames(values.servers, Object.keys(SERVERS)),
+    sizes: wholeNumbers('sizes', values.sizes, 1),
+    sessions: wholeNumbers('sessions', values.sessions, 1),
+    messages: wholeNumber('messages', values.messages, 1),
+    warmup: wholeNumber('warmup', values.warmup, 0),
   };
 }
 
