@@ -4,7 +4,10 @@
 set -euo pipefail
 
 # libnet-ssleay-perl: swaks speaks TLS through it (only a Recommends of swaks, which --no-install-recommends skips)
-packages=(bind9-dnsutils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks libnet-ssleay-perl postfix nmap)
+# slapd ldap-utils: the directory tests; clamav-daemon clamdscan: content scanning; chromium: the web console's tests;
+# opendkim-tools python3-dkim libmail-dkim-perl: independent DKIM verifiers and signers; bind9-utils: dnssec-signzone for DANE.
+packages=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks libnet-ssleay-perl postfix nmap
+  slapd ldap-utils clamav-daemon clamdscan chromium opendkim-tools python3-dkim libmail-dkim-perl)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -31,5 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Postfix installs without its configuration dialog and without a system instance to configure:
 # bench/smtp-accept runs its own throwaway instance.
 echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+# slapd installs without asking for a domain and without a default database: the tests make their own.
+echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
 apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null || true
 apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"

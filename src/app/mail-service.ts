@@ -7,7 +7,7 @@ import { ConnectionPool } from '../delivery/connection-pool.ts';
 import { QueueAdmin, type AdminReply } from '../delivery/queue-admin.ts';
 import { QueueManager } from '../delivery/queue-manager.ts';
 import type { Resolver } from '../dns/resolver/resolver.ts';
-import { openDirectory } from '../directory/directory.ts';
+import { openDirectory, type Directory } from '../directory/directory.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
@@ -20,13 +20,19 @@ import { startSmtpServer, type SmtpServer } from '../smtp/server/server.ts';
 import type { MessageSink, MessageWriter } from '../smtp/server/sink.ts';
 import { loadServerTls } from '../smtp/server/tls-contexts.ts';
 import { connectSmtp } from '../smtp/client/connect.ts';
-import { resolverFromConfig } from './resolver-from-config.ts';
 import { selfIdentity } from './self-identity.ts';
 
 /** How long an outbound connection is kept open for the next message to the same place. */
 const IDLE_CONNECTION_MS = 5000;
 
-function checksOf(config: Config): SmtpCheck[] {
+/** What checks may use beyond their own configuration: one resolver and one directory for the whole service. */
+export interface PolicyServices {
+  resolver: Resolver;
+  directory?: Directory;
+  logger: Logger;
+}
+
+function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   return [relayCheck({ domains: config.domains }), rejectRouteCheck(config.routes), hopCountCheck()];
 }
 
@@ -36,12 +42,12 @@ export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' 
  * What the SMTP server applies from the configuration and may change on reload. Reads the
  * certificates and users files: a problem with them is a ConfigError naming the key.
  */
-export function mailPolicyOf(config: Config, logger: Logger): MailPolicy {
+export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver): MailPolicy {
   const tls = loadServerTls(config.configFile, config.smtp.tls.certificates, config.smtp.tls.minVersion);
   const directory = openDirectory(config.directory.backends, logger);
   const { auth } = config.smtp;
   return {
-    checks: checksOf(config),
+    checks: checksOf(config, { resolver, directory, logger }),
     isTrusted: networkMatcher(config.relay.networks),
     tls,
     auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
@@ -64,11 +70,11 @@ export class MailService {
   private spool?: Spool;
   private delivery?: QueueManager;
   private admin?: QueueAdmin;
-  private resolver?: Resolver;
 
   private constructor(
     private readonly smtp: SmtpServer,
     private readonly sink: SpoolSink,
+    private readonly resolver: Resolver,
     private readonly logger: Logger,
   ) {}
 
@@ -77,7 +83,7 @@ export class MailService {
   }
 
   /** Binds the listeners; undefined when the configuration has none. */
-  static async bind(config: Config, policy: MailPolicy, logger: Logger): Promise<MailService | undefined> {
+  static async bind(config: Config, policy: MailPolicy, resolver: Resolver, logger: Logger): Promise<MailService | undefined> {
     if (config.smtp.listeners.length === 0) return undefined;
     const sink = new SpoolSink();
     const limits = config.smtp.limits;
@@ -100,7 +106,7 @@ export class MailService {
       sink,
       logger,
     });
-    return new MailService(smtp, sink, logger);
+    return new MailService(smtp, sink, resolver, logger);
   }
 
   /** Opens the spool (recovering what a crash left), then starts delivering. */
@@ -111,7 +117,6 @@ export class MailService {
       logger: this.logger,
     });
     this.sink.spool = this.spool;
-    this.resolver = resolverFromConfig(config, this.logger);
     const { delivery, queue } = config;
     this.delivery = new QueueManager({
       spool: this.spool,
@@ -149,7 +154,6 @@ export class MailService {
   async close(graceMs: number): Promise<void> {
     await this.smtp.close(graceMs);
     await this.delivery?.stop();
-    this.resolver?.close();
     this.spool?.close();
   }
 }

@@ -15,6 +15,8 @@ import { controlSocketPath, pidFilePath, type ControlCommand, type ControlReply 
 import { isControlSocketLive, startControlServer } from './control-server.ts';
 import { dropPrivileges, prepareStateDir } from '../system/privileges.ts';
 import { MailService, mailPolicyOf, type MailPolicy } from './mail-service.ts';
+import { resolverFromConfig } from './resolver-from-config.ts';
+import type { Resolver } from '../dns/resolver/resolver.ts';
 
 /** On stop, SMTP sessions get this long to finish their transaction before 421 and close. */
 const SMTP_CLOSE_GRACE_MS = 5000;
@@ -87,6 +89,7 @@ export class Postern {
   private constructor(
     private config: Config,
     private readonly logger: Logger,
+    private readonly resolver: Resolver,
     private readonly dns: DnsService | undefined,
     private readonly mail: MailService | undefined,
   ) {}
@@ -96,7 +99,8 @@ export class Postern {
     const controlPath = controlSocketPath(config.dataDir);
     if (await isControlSocketLive(controlPath)) throw new Error(`another Postern is running with dataDir ${config.dataDir} (its control socket answers); stop it first with "postern stop"`);
     // Certificates and users files are read now, as root, like Postfix reads its keys before dropping privileges.
-    const mailPolicy = mailPolicyOf(config, logger);
+    const resolver = resolverFromConfig(config, logger);
+    const mailPolicy = mailPolicyOf(config, logger, resolver);
     openStateDir(config);
     const dns = config.dns.listen.length === 0 ? undefined : await startDnsService({
       listen: config.dns.listen,
@@ -113,18 +117,20 @@ export class Postern {
     });
     let mail: MailService | undefined;
     try {
-      mail = await MailService.bind(config, mailPolicy, logger);
+      mail = await MailService.bind(config, mailPolicy, resolver, logger);
     } catch (err) {
+      resolver.close();
       await dns?.close();
       throw err;
     }
-    const postern = new Postern(config, logger, dns, mail);
+    const postern = new Postern(config, logger, resolver, dns, mail);
     try {
       dropPrivileges({ user: config.user, group: config.group }, logger);
       await mail?.serve(config);
       postern.control = await startControlServer(controlPath, (command, args) => postern.command(command, args), logger);
     } catch (err) {
       await Promise.all([dns?.close(), mail?.close(0)]);
+      resolver.close();
       throw err;
     }
     writeFileSync(pidFilePath(config.dataDir), `${process.pid}\n`);
@@ -165,7 +171,7 @@ export class Postern {
     let mailPolicy: MailPolicy;
     try {
       next = loadConfig(this.config.configFile);
-      mailPolicy = mailPolicyOf(next, this.logger);
+      mailPolicy = mailPolicyOf(next, this.logger, this.resolver);
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, 'reload refused: the configuration has errors; the running configuration stays');
       return { ok: false, message: 'reload refused: the configuration has errors; the running configuration stays', details: [(err as Error).message] };
@@ -206,6 +212,7 @@ export class Postern {
     this.control?.close();
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeout, 'timeout').unref());
     const outcome = await Promise.race([Promise.all([this.dns?.close(), this.mail?.close(Math.min(this.config.shutdownTimeout, SMTP_CLOSE_GRACE_MS))]), timeout]);
+    this.resolver.close();
     if (outcome === 'timeout') this.logger.warn({ shutdownTimeout: this.config.shutdownTimeout }, 'shutdown timeout reached; closing what is still open');
     for (const file of [pidFilePath(this.config.dataDir), controlSocketPath(this.config.dataDir)]) {
       try {

@@ -9,6 +9,7 @@ import { deliverySection } from './sections/delivery.ts';
 import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
 import { logSection } from './sections/log.ts';
+import { policySection } from './sections/policy.ts';
 import { queueSection } from './sections/queue.ts';
 import { relaySection } from './sections/relay.ts';
 import { resolverSection } from './sections/resolver.ts';
@@ -30,6 +31,7 @@ export function buildSchema(baseDir: string) {
       smtp: smtpSection(context),
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
+      policy: policySection(context),
       routes: routesSection(context),
       delivery: deliverySection(),
       directory: directorySection(context),

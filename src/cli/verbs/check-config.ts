@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { mailPolicyOf } from '../../app/mail-service.ts';
+import { resolverFromConfig } from '../../app/resolver-from-config.ts';
 import { ConfigError } from '../../config/errors.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatProblem, loadZoneFile } from '../../dns/zone/load.ts';
@@ -9,12 +10,15 @@ import { EXIT_OK, EXIT_USAGE } from '../usage.ts';
 /** Validates the configuration, every zone, certificate and users file it names; prints the effective settings. */
 export async function checkConfigVerb(config: Config): Promise<number> {
   let errors = 0;
+  const resolver = resolverFromConfig(config);
   try {
-    mailPolicyOf(config, silentLogger());
+    mailPolicyOf(config, silentLogger(), resolver);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     errors++;
     process.stderr.write(`${err.message}\n`);
+  } finally {
+    resolver.close();
   }
   for (const zone of config.dns.zones) {
     if (zone.file === undefined) {

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import type { SectionContext } from './common.ts';
+
+/** The checks of the security policy (relay control itself is `relay`); each sub-section has its own file beside this one. */
+export const policySection = (context: SectionContext) => z.strictObject({}).prefault({});
