@@ -142,7 +142,7 @@ export class QueueManager {
   private async attempt(id: string): Promise<void> {
     const { spool, logger } = this.options;
     const message = spool.message(id);
-    if (!message || message.held) return;
+    if (!message || message.held || message.quarantine) return;
     const now = this.clock.now();
     const due = message.recipients.filter((r) => (r.state === 'queued' || r.state === 'deferred') && r.nextAttempt <= now);
     if (due.length === 0) return;

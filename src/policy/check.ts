@@ -14,6 +14,14 @@ export type Verdict =
 
 export const CONTINUE: Verdict = { kind: 'continue' };
 
+/**
+ * What an end-of-data check may answer beyond a Verdict. Both are answered 250, as Postfix's
+ * HOLD and DISCARD are: the sender learns nothing it could use to probe the filter.
+ * quarantine: the message is stored but never delivered until an administrator releases it;
+ * discard: the message is dropped.
+ */
+export type EndOfDataVerdict = Verdict | { kind: 'quarantine'; reason: string; rule?: string } | { kind: 'discard'; reason: string };
+
 /** What every stage sees of the session; checks may record findings in `results` for later checks. */
 export interface SessionContext {
   client: Omit<ClientInfo, 'helo'> & { helo?: string };
@@ -39,13 +47,24 @@ export interface DataContext extends MailContext {
 }
 
 export interface EndOfDataContext extends DataContext {
-  /** Size of the stored message in bytes. */
-  size: number;
+  /** Size of the message in bytes, as it is now (after the changes of earlier checks). */
+  readonly size: number;
   /**
-   * The message as stored (CRLF line endings). Read on demand: content checks in later issues
-   * stream it; the engine does not hold it in memory.
+   * The message as it will be stored (CRLF line endings), with the changes of earlier checks.
+   * Read on demand: checks stream it; the engine does not hold it in memory.
    */
   readMessage(): Promise<NodeJS.ReadableStream>;
+  /**
+   * Adds a header field at the top of the message, above the Received line: "Name: value",
+   * without the final CRLF; folded lines are joined by CRLF and a space or tab. Fields added
+   * later go above earlier ones, as trace fields do.
+   */
+  addHeader(field: string): void;
+  /**
+   * Replaces the whole message (a filter's rewrite: a stripped attachment, a tagged subject).
+   * The replacement is complete, with the fields added so far (read them with readMessage()).
+   */
+  replaceMessage(message: Buffer | NodeJS.ReadableStream): Promise<void>;
 }
 
 /** One check. Every hook is optional; a check implements only the stages it cares about. */
@@ -57,5 +76,5 @@ export interface SmtpCheck {
   mail?(ctx: MailContext): Promise<Verdict> | Verdict;
   rcpt?(ctx: RcptContext): Promise<Verdict> | Verdict;
   data?(ctx: DataContext): Promise<Verdict> | Verdict;
-  endOfData?(ctx: EndOfDataContext): Promise<Verdict> | Verdict;
+  endOfData?(ctx: EndOfDataContext): Promise<EndOfDataVerdict> | EndOfDataVerdict;
 }

@@ -23,6 +23,16 @@ export interface StoredMessage {
   recipients: StoredRecipient[];
   /** Held by the administrator: not delivered until released. */
   held: boolean;
+  /** Kept from delivery by a content check until released from quarantine. */
+  quarantine?: QuarantineMark;
+}
+
+/** Why a message is in quarantine: the check's reason, the rule that matched, and when. */
+export interface QuarantineMark {
+  reason: string;
+  rule?: string;
+  /** Milliseconds since the epoch. */
+  at: number;
 }
 
 export interface NewMessage {
@@ -31,6 +41,7 @@ export interface NewMessage {
   size: number;
   /** The body, when it is stored in SQLite rather than as a file. */
   body?: Buffer;
+  quarantine?: QuarantineMark;
 }
 
 /** The commit thread's settings. WAL with synchronous=FULL: a commit returns only once the WAL is fsync'd. */
@@ -46,7 +57,7 @@ const STATE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_ke
 
 /** The inserts of a new message; an InsertRow names one by its index here. */
 export const INSERTS = [
-  'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at, quarantine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
   'INSERT INTO bodies (message_id, data) VALUES (?, ?)',
 ] as const;
@@ -57,8 +68,8 @@ export type InsertRow = [statement: number, ...params: Array<string | number | n
 /** The rows that store a batch of new messages, in the order they must be inserted. */
 export function insertRows(batch: ReadonlyArray<NewMessage>): InsertRow[] {
   const rows: InsertRow[] = [];
-  for (const { id, envelope: e, size, body } of batch) {
-    rows.push([0, id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt]);
+  for (const { id, envelope: e, size, body, quarantine } of batch) {
+    rows.push([0, id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt, quarantine ? JSON.stringify(quarantine) : null]);
     e.recipients.forEach((r, idx) =>
       rows.push([1, id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt]),
     );
@@ -71,7 +82,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, sender TEXT NOT NULL, body_type TEXT NOT NULL, smtputf8 INTEGER NOT NULL,
   require_tls INTEGER NOT NULL, ret TEXT, envid TEXT, declared_size INTEGER, size INTEGER NOT NULL,
-  client TEXT NOT NULL, received_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0
+  client TEXT NOT NULL, received_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, quarantine TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS recipients (
   message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
@@ -90,6 +101,7 @@ CREATE INDEX IF NOT EXISTS recipients_due ON recipients(state, next_attempt);
 const ADDED_COLUMNS = [
   ['messages', 'held', 'INTEGER NOT NULL DEFAULT 0'],
   ['recipients', 'delay_warned', 'INTEGER NOT NULL DEFAULT 0'],
+  ['messages', 'quarantine', 'TEXT'],
 ] as const;
 
 function addMissingColumns(db: Database.Database): void {
@@ -101,7 +113,7 @@ function addMissingColumns(db: Database.Database): void {
 
 interface MessageRow {
   id: string; sender: string; body_type: string; smtputf8: number; require_tls: number; ret: string | null; envid: string | null;
-  declared_size: number | null; size: number; client: string; received_at: number; held: number;
+  declared_size: number | null; size: number; client: string; received_at: number; held: number; quarantine: string | null;
 }
 interface RecipientRow {
   message_id: string; idx: number; address: string; notify: string | null; orcpt_type: string | null; orcpt_address: string | null;
@@ -130,7 +142,7 @@ export class SpoolDb {
     this.selectMessage = this.db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
     this.selectRecipients = this.db.prepare<[string], RecipientRow>('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx');
     this.selectDue = this.db.prepare<[number, string, number], { message_id: string }>(
-      "SELECT DISTINCT message_id FROM recipients WHERE state IN ('queued', 'deferred') AND next_attempt <= ? AND message_id > ? ORDER BY message_id LIMIT ?",
+      "SELECT DISTINCT message_id FROM recipients JOIN messages ON id = message_id WHERE state IN ('queued', 'deferred') AND next_attempt <= ? AND message_id > ? AND quarantine IS NULL ORDER BY message_id LIMIT ?",
     );
     this.updateRecipient = this.db.prepare(
       'UPDATE recipients SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? WHERE message_id = ? AND idx = ?',
@@ -163,7 +175,7 @@ export class SpoolDb {
       client: JSON.parse(row.client) as ClientInfo,
       receivedAt: row.received_at,
     };
-    return { id, envelope, size: row.size, recipients, held: row.held === 1 };
+    return { id, envelope, size: row.size, recipients, held: row.held === 1, ...(row.quarantine === null ? {} : { quarantine: JSON.parse(row.quarantine) as QuarantineMark }) };
   }
 
   /** Ids of messages with a recipient due for delivery at `now`, oldest first, after `afterId` (paging). */
@@ -189,9 +201,9 @@ export class SpoolDb {
     return this.updateDueNow.run(now, id ?? null, id ?? null).changes;
   }
 
-  /** Every message id, oldest first, after `afterId` (paging). */
+  /** Every message id in the queue (not in quarantine), oldest first, after `afterId` (paging). */
   page(limit: number, afterId: string): string[] {
-    return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
+    return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? AND quarantine IS NULL ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
   }
 
   hasPending(id: string): boolean {

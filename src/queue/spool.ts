@@ -21,7 +21,7 @@ import { BodyFile } from './body-file.ts';
 import { CommitThread } from './commit-thread.ts';
 import type { Envelope } from './envelope.ts';
 import { newQueueId } from './queue-id.ts';
-import { insertRows, SpoolDb, type RecipientState, type StoredMessage } from './spool-db.ts';
+import { insertRows, SpoolDb, type QuarantineMark, type RecipientState, type StoredMessage } from './spool-db.ts';
 
 export interface SpoolOptions {
   /** The spool's folder, e.g. <dataDir>/queue. */
@@ -37,10 +37,17 @@ export interface SpoolWriter {
   readonly id: string;
   write(chunk: Buffer): void;
   /** Resolves with the queue id once the message is durable (see the commit order above). */
-  commit(envelope: Envelope): Promise<string>;
+  commit(envelope: Envelope, options?: CommitOptions): Promise<string>;
   /** The bytes written so far (end-of-data checks run before the commit). */
   read(): Promise<Readable>;
+  /** Drops what was written and writes `message` instead (a content filter's rewrite); `message` may be a read() of the old bytes. */
+  replace(message: Buffer | NodeJS.ReadableStream): Promise<void>;
   abort(): void;
+}
+
+export interface CommitOptions {
+  /** Stored in quarantine: never delivered until released. */
+  quarantine?: { reason: string; rule?: string };
 }
 
 interface PendingCommit {
@@ -49,6 +56,7 @@ interface PendingCommit {
   size: number;
   /** The body itself when it goes into SQLite; undefined when it is a file in messages/. */
   body?: Buffer;
+  quarantine?: QuarantineMark;
   done: (error?: Error) => void;
 }
 
@@ -133,30 +141,42 @@ export class Spool {
     let size = 0;
     let inMemory: Buffer[] = [];
     let file: BodyFile | undefined;
+    const write = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (file) return file.append(chunk);
+      inMemory.push(chunk);
+      if (size > INLINE_MAX) {
+        file = new BodyFile(join(this.incoming, `${process.pid}.${++this.tempCounter}`));
+        for (const part of inMemory) file.append(part);
+        inMemory = [];
+      }
+    };
     return {
       id,
-      write: (chunk) => {
-        size += chunk.length;
-        if (file) return file.append(chunk);
-        inMemory.push(chunk);
-        if (size > INLINE_MAX) {
-          file = new BodyFile(join(this.incoming, `${process.pid}.${++this.tempCounter}`));
-          for (const part of inMemory) file.append(part);
-          inMemory = [];
-        }
-      },
+      write,
       read: async () => (file ? file.read() : bufferStream(Buffer.concat(inMemory, size))),
+      replace: async (message) => {
+        // The old bytes stay until the new ones are in: `message` may be streaming from them.
+        const old = file;
+        size = 0;
+        inMemory = [];
+        file = undefined;
+        if (Buffer.isBuffer(message)) write(message);
+        else for await (const chunk of message) write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+        old?.discard();
+      },
       abort: () => {
         inMemory = [];
         file?.discard();
       },
-      commit: async (envelope) => {
+      commit: async (envelope, options = {}) => {
         let body: Buffer | undefined;
         if (file) await file.commitTo(join(this.messages, id));
         else body = Buffer.concat(inMemory, size);
         inMemory = [];
+        const quarantine = options.quarantine && { ...options.quarantine, at: Date.now() };
         await new Promise<void>((resolve, reject) => {
-          this.batch.push({ id, envelope, size, body, done: (err) => (err ? reject(err) : resolve()) });
+          this.batch.push({ id, envelope, size, body, quarantine, done: (err) => (err ? reject(err) : resolve()) });
           this.scheduleFlush();
         });
         for (const listener of this.committedListeners) listener(id, envelope);

@@ -7,8 +7,9 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Recipient } from '../../queue/envelope.ts';
-import type { DataContext, MailContext, SessionContext, Verdict } from '../../policy/check.ts';
+import type { DataContext, EndOfDataContext, EndOfDataVerdict, MailContext, SessionContext, Verdict } from '../../policy/check.ts';
 import { runChecks } from './check-chain.ts';
+import { EditableMessage } from './editable-message.ts';
 import { IncomingMessage } from './incoming-message.ts';
 import type { ListenerRole, SmtpServerOptions } from './options.ts';
 import { receivedHeader } from './received.ts';
@@ -383,25 +384,46 @@ export class SmtpSession {
       writer.abort();
       return this.answer(reply(550, '5.5.2', 'Message contains bare CR or LF line endings; only CRLF is allowed'));
     }
-    const base: DataContext = { ...this.ctx, sender: tx.sender, params: tx.params, recipients: tx.recipients };
-    const { verdict, check } = await this.safeChecks('endOfData', { ...base, size: incoming.size, readMessage: () => writer.read() });
+    const message = new EditableMessage(writer, incoming.size);
+    const ctx: EndOfDataContext = {
+      ...this.ctx,
+      sender: tx.sender,
+      params: tx.params,
+      recipients: tx.recipients,
+      get size() {
+        return message.size;
+      },
+      readMessage: () => message.read(),
+      addHeader: (field) => message.addHeader(field),
+      replaceMessage: (replacement) => message.replace(replacement),
+    };
+    const { verdict, check } = await this.safeChecks('endOfData', ctx);
     const refusal = this.refusal(verdict, check, { from: tx.sender });
     if (refusal) {
       writer.abort();
       return this.answer(refusal);
     }
+    const logged = { queueId: writer.id, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, from: tx.sender, to: tx.recipients.map((r) => r.address) };
+    if (verdict.kind === 'discard') {
+      writer.abort();
+      this.options.logger.info({ ...logged, check, reason: verdict.reason }, 'message discarded');
+      return this.answer(reply(250, '2.0.0', `Ok: queued as ${writer.id}`));
+    }
+    const quarantine = verdict.kind === 'quarantine' ? { reason: verdict.reason, ...(verdict.rule === undefined ? {} : { rule: verdict.rule }) } : undefined;
     try {
-      const id = await writer.commit({
-        sender: tx.sender,
-        recipients: tx.recipients,
-        ...tx.params,
-        client: { ...this.ctx.client, helo: this.helo! },
-        receivedAt: Date.now(),
-      });
-      this.options.logger.info(
-        { queueId: id, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, from: tx.sender, to: tx.recipients.map((r) => r.address), size: incoming.size },
-        'message accepted',
+      await message.settle();
+      const id = await writer.commit(
+        {
+          sender: tx.sender,
+          recipients: tx.recipients,
+          ...tx.params,
+          client: { ...this.ctx.client, helo: this.helo! },
+          receivedAt: Date.now(),
+        },
+        { quarantine },
       );
+      if (quarantine) this.options.logger.info({ ...logged, size: message.size, check, ...quarantine }, 'message quarantined');
+      else this.options.logger.info({ ...logged, size: message.size }, 'message accepted');
       this.answer(reply(250, '2.0.0', `Ok: queued as ${id}`));
     } catch (err) {
       this.options.logger.error({ err: (err as Error).message, client: this.ctx.client.address }, 'message could not be stored');
@@ -505,7 +527,7 @@ export class SmtpSession {
   }
 
   /** A check that throws is a temporary failure, never a crash or an accept. */
-  private async safeChecks<C>(stage: 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'endOfData', ctx: C): Promise<{ verdict: Verdict; check?: string }> {
+  private async safeChecks<C>(stage: 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'endOfData', ctx: C): Promise<{ verdict: EndOfDataVerdict; check?: string }> {
     try {
       return await runChecks(this.options.checks, stage, ctx);
     } catch (err) {
@@ -514,20 +536,20 @@ export class SmtpSession {
     }
   }
 
-  private refuse(verdict: Verdict, check: string | undefined, details: Record<string, string>): boolean {
+  private refuse(verdict: EndOfDataVerdict, check: string | undefined, details: Record<string, string>): boolean {
     const refusal = this.refusal(verdict, check, details);
     if (refusal) this.answer(refusal);
     return refusal !== undefined;
   }
 
   /** A refusal is logged and returned as the reply to give; undefined when the verdict lets the session go on. */
-  private refusal(verdict: Verdict, check: string | undefined, details: Record<string, string>): Reply | undefined {
+  private refusal(verdict: EndOfDataVerdict, check: string | undefined, details: Record<string, string>): Reply | undefined {
     if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return undefined;
     this.log(check, verdict, details);
     return { code: verdict.code, enhanced: verdict.enhanced, text: verdict.text };
   }
 
-  private log(check: string | undefined, verdict: Verdict, details: Record<string, string>): void {
+  private log(check: string | undefined, verdict: EndOfDataVerdict, details: Record<string, string>): void {
     if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return;
     this.options.logger.info(
       { check, client: this.ctx.client.address, helo: this.helo, ...details, reply: `${verdict.code} ${verdict.enhanced} ${verdict.text}` },

@@ -1,7 +1,8 @@
 // Where the engine puts an accepted message. The engine knows nothing of the spool behind it:
 // it opens a writer when DATA (or the first BDAT) begins, streams the message into it, and
 // replies 250 only after commit() has resolved, which the sink promises happens only once the
-// message is on stable storage.
+// message is on stable storage. A message committed with a quarantine mark is stored but kept
+// from delivery until an administrator releases it.
 import type { Envelope } from '../../queue/envelope.ts';
 
 export interface MessageWriter {
@@ -13,9 +14,11 @@ export interface MessageWriter {
    * Makes the message durable and queues it. Resolves with the queue id only when body and
    * envelope are on stable storage; rejects when they could not be stored (the engine answers 451).
    */
-  commit(envelope: Envelope): Promise<string>;
+  commit(envelope: Envelope, options?: { quarantine?: { reason: string; rule?: string } }): Promise<string>;
   /** What has been written, read back from storage (for end-of-data checks, before the commit). */
   read(): Promise<NodeJS.ReadableStream>;
+  /** Drops what was written and stores `message` instead (an end-of-data check's rewrite); `message` may be streaming from read(). */
+  replace(message: Buffer | NodeJS.ReadableStream): Promise<void>;
   /** Drops whatever was written (the message was refused, or the session ended first). */
   abort(): void;
 }
