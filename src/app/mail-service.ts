@@ -8,6 +8,7 @@ import { QueueAdmin, type AdminReply } from '../delivery/queue-admin.ts';
 import { QueueManager } from '../delivery/queue-manager.ts';
 import type { Resolver } from '../dns/resolver/resolver.ts';
 import { openDirectory, type Directory } from '../directory/directory.ts';
+import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
@@ -33,7 +34,14 @@ export interface PolicyServices {
 }
 
 function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
-  return [relayCheck({ domains: config.domains }), rejectRouteCheck(config.routes), hopCountCheck()];
+  return [
+    relayCheck({ domains: config.domains }),
+    rejectRouteCheck(config.routes),
+    hopCountCheck(),
+    // End of data: sender authentication before every other check, DKIM signing after all of them.
+    ...senderAuthChecks(config, services),
+    ...dkimSignChecks(config, services.logger),
+  ];
 }
 
 export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>;

@@ -1,0 +1,61 @@
+// DKIM signing (RFC 6376; RFC 8463 for Ed25519) of mail our users send: from trusted networks or
+// authenticated clients, with a header From in one of the domains we hold a key for. It runs
+// last, after every other change to the message. An 8-bit body is made 7-bit first, the way
+// delivery would for a peer without 8BITMIME, so that no later downgrade breaks the signature.
+import { Readable } from 'node:stream';
+import { dkimSign } from 'mailauth';
+import type { Logger } from '../log/logger.ts';
+import { downgraded, planDowngrade } from '../smtp/client/mime-downgrade.ts';
+import { CONTINUE, type EndOfDataContext, type EndOfDataVerdict, type SmtpCheck } from './check.ts';
+import type { DkimSigningKey } from './dkim-key.ts';
+import { fromDomainOf, headerSectionOf } from './header-from.ts';
+
+export interface DkimSigner {
+  domain: string;
+  selector: string;
+  key: DkimSigningKey;
+}
+
+export const DKIM_SIGN = 'dkim-sign';
+
+export function dkimSignCheck(signers: readonly DkimSigner[], logger: Logger): SmtpCheck {
+  return {
+    name: DKIM_SIGN,
+    async endOfData(ctx: EndOfDataContext): Promise<EndOfDataVerdict> {
+      if (!ctx.trusted && ctx.client.authUser === undefined) return CONTINUE;
+      const fromDomain = fromDomainOf(await headerSectionOf((await ctx.readMessage()) as Readable));
+      const signer = fromDomain === undefined ? undefined : signerFor(signers, fromDomain);
+      if (!signer) return CONTINUE;
+      await makeSevenBit(ctx);
+      const signed = await dkimSign((await ctx.readMessage()) as Readable, {
+        signingDomain: signer.domain,
+        selector: signer.selector,
+        privateKey: signer.key.pem,
+        algorithm: signer.key.algorithm,
+        canonicalization: 'relaxed/relaxed',
+      });
+      const field = signed.signatures.replace(/\r\n$/, '');
+      if (signed.errors.length > 0 || field === '') {
+        // Unsigned mail still goes: refusing it would lose our users' mail over our own key.
+        logger.error({ check: DKIM_SIGN, domain: signer.domain, selector: signer.selector, errors: signed.errors.map((e) => String((e as { err?: Error }).err?.message ?? e)) }, 'DKIM signing failed; the message goes unsigned');
+        return CONTINUE;
+      }
+      ctx.addHeader(field);
+      return CONTINUE;
+    },
+  };
+}
+
+/** The key of the From domain itself, else of the closest parent domain we sign for (relaxed DMARC alignment). */
+function signerFor(signers: readonly DkimSigner[], domain: string): DkimSigner | undefined {
+  return signers
+    .filter((s) => domain === s.domain || domain.endsWith(`.${s.domain}`))
+    .sort((a, b) => b.domain.length - a.domain.length)[0];
+}
+
+async function makeSevenBit(ctx: EndOfDataContext): Promise<void> {
+  const plan = await planDowngrade((await ctx.readMessage()) as Readable);
+  // What cannot be converted (8-bit headers) is signed as it is: delivery refuses it to a 7-bit peer anyway.
+  if (!plan.eightBit || plan.problem) return;
+  await ctx.replaceMessage(Readable.from(downgraded((await ctx.readMessage()) as Readable, plan)));
+}
