@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, generalHelp, HELP, UsageError, verbHelp } from './usage.ts';
 import { checkConfigVerb } from './verbs/check-config.ts';
 import { controlVerb, stopVerb } from './verbs/control.ts';
+import { dkimVerb } from './verbs/dkim.ts';
 import { checkZoneVerb, lookupVerb } from './verbs/dns.ts';
 import { queueVerb } from './verbs/queue.ts';
 import { startVerb } from './verbs/start.ts';
@@ -21,6 +22,8 @@ async function run(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       origin: { type: 'string' },
       file: { type: 'string' },
+      type: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean' },
       version: { type: 'boolean', short: 'V' },
       help: { type: 'boolean', short: 'h' },
@@ -62,6 +65,8 @@ async function run(argv: string[]): Promise<number> {
       return userVerb(rest, values.file ?? usersFileOf(config));
     case 'dns':
       return dnsVerb(rest, values.origin, config);
+    case 'dkim':
+      return dkimVerb(rest, { type: values.type, out: values.out, configFile: configFileFrom(values.config) });
   }
   return unknownVerb(verb);
 }

@@ -8,7 +8,8 @@ import type { Logger } from '../log/logger.ts';
 import { downgraded, planDowngrade } from '../smtp/client/mime-downgrade.ts';
 import { CONTINUE, type EndOfDataContext, type EndOfDataVerdict, type SmtpCheck } from './check.ts';
 import type { DkimSigningKey } from './dkim-key.ts';
-import { fromDomainOf, headerSectionOf } from './header-from.ts';
+import { readFromFields } from './header-from.ts';
+import { asciiDomain, domainOf } from './our-domains.ts';
 
 export interface DkimSigner {
   domain: string;
@@ -23,7 +24,7 @@ export function dkimSignCheck(signers: readonly DkimSigner[], logger: Logger): S
     name: DKIM_SIGN,
     async endOfData(ctx: EndOfDataContext): Promise<EndOfDataVerdict> {
       if (!ctx.trusted && ctx.client.authUser === undefined) return CONTINUE;
-      const fromDomain = fromDomainOf(await headerSectionOf((await ctx.readMessage()) as Readable));
+      const fromDomain = authorDomainOf(await readFromFields(await ctx.readMessage()));
       const signer = fromDomain === undefined ? undefined : signerFor(signers, fromDomain);
       if (!signer) return CONTINUE;
       await makeSevenBit(ctx);
@@ -44,6 +45,13 @@ export function dkimSignCheck(signers: readonly DkimSigner[], logger: Logger): S
       return CONTINUE;
     },
   };
+}
+
+/** The domain of the first address of the first From field (the author DMARC aligns with). */
+function authorDomainOf(fromValues: string[]): string | undefined {
+  const value = (fromValues[0] ?? '').replace(/\((?:[^()\\]|\\.)*\)/g, ' ');
+  const address = /<([^<>]*)>/.exec(value)?.[1] ?? /[^\s<>,;"]+@[^\s<>,;"]+/.exec(value)?.[0];
+  return address === undefined ? undefined : asciiDomain(domainOf(address).replace(/\.$/, ''));
 }
 
 /** The key of the From domain itself, else of the closest parent domain we sign for (relaxed DMARC alignment). */
