@@ -538,7 +538,9 @@ export class SmtpSession {
 
   private refuse(verdict: EndOfDataVerdict, check: string | undefined, details: Record<string, string>): boolean {
     const refusal = this.refusal(verdict, check, details);
-    if (refusal) this.answer(refusal);
+    // RFC 5321 §3.8: a 421 closes the channel, so a check can end a session (a directory harvest).
+    if (refusal?.code === 421) this.closeWith(refusal);
+    else if (refusal) this.answer(refusal);
     return refusal !== undefined;
   }
 
