@@ -4,7 +4,9 @@
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { domainName, duration, pathIn } from './fields.ts';
+import { adminSection } from './sections/admin.ts';
 import { listOf } from './sections/common.ts';
+import { contentSection } from './sections/content.ts';
 import { deliverySection } from './sections/delivery.ts';
 import { directorySection } from './sections/directory.ts';
 import { dnsSection } from './sections/dns.ts';
@@ -32,12 +34,14 @@ export function buildSchema(baseDir: string) {
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
       policy: policySection(context),
+      content: contentSection(),
       routes: routesSection(context),
-      delivery: deliverySection(),
+      delivery: deliverySection(context),
       directory: directorySection(context),
       queue: queueSection(),
       resolver: resolverSection(),
       dns: dnsSection(context),
+      admin: adminSection(context),
     })
     .superRefine((config, ctx) => {
       config.domains.forEach((domain, i) => {

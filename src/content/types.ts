@@ -1,5 +1,6 @@
 // The types the content filter shares with its neighbours: the virus scanner (clamd), the
 // quarantine and the notifications. The filter decides; the others carry out what it decided.
+import type { CONTENT_ACTIONS, DIRECTIONS } from '../config/sections/content.ts';
 import type { EndOfDataContext } from '../policy/check.ts';
 
 /** What a scanner says of one whole message. 'error': the scanner could not answer (down, timeout, protocol). */
@@ -10,13 +11,9 @@ export interface VirusScanner {
   scan(message: Buffer | NodeJS.ReadableStream): Promise<ScanResult>;
 }
 
-export type ContentAction = 'reject' | 'tag' | 'strip' | 'quarantine' | 'notify' | 'copyPostmaster' | 'discard';
+export type ContentAction = (typeof CONTENT_ACTIONS)[number];
 
-export const CONTENT_ACTIONS = ['reject', 'tag', 'strip', 'quarantine', 'notify', 'copyPostmaster', 'discard'] as const satisfies readonly ContentAction[];
-
-export type Direction = 'inbound' | 'outbound' | 'internal';
-
-export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const satisfies readonly Direction[];
+export type Direction = (typeof DIRECTIONS)[number];
 
 /** One rule that matched: which, with what action, and why, in words fit for a log line or a notice. */
 export interface RuleMatch {
