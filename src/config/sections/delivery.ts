@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { domainName, duration, ipAddress, port, positiveInt } from '../fields.ts';
+import type { SectionContext } from './common.ts';
+import { deliveryTlsSection } from './delivery-tls.ts';
 
 /** Sending mail on: the identity Postern shows to other MTAs, and how hard it pushes them. */
-export const deliverySection = () =>
+export const deliverySection = (context: SectionContext) =>
   z
     .strictObject({
       /** The address outbound connections come from (multi-homed hosts whose PTR and SPF must match); default: the system's choice. */
@@ -16,5 +18,6 @@ export const deliverySection = () =>
       perDestination: z.strictObject({ initial: positiveInt().default(5), max: positiveInt().default(20) }).prefault({}),
       messagesPerConnection: positiveInt().default(20),
       connectTimeout: duration().prefault('30s'),
+      tls: deliveryTlsSection(context),
     })
     .prefault({});
