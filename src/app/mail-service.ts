@@ -14,13 +14,13 @@ import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
 import { hopCountCheck } from '../policy/hop-count.ts';
 import { rejectRouteCheck } from '../policy/reject-route.ts';
-import { relayCheck } from '../policy/relay.ts';
 import { Spool } from '../queue/spool.ts';
 import type { SmtpServerOptions } from '../smtp/server/options.ts';
 import { startSmtpServer, type SmtpServer } from '../smtp/server/server.ts';
 import type { MessageSink, MessageWriter } from '../smtp/server/sink.ts';
 import { loadServerTls } from '../smtp/server/tls-contexts.ts';
 import { connectSmtp } from '../smtp/client/connect.ts';
+import { relayGuardChecks } from './relay-checks.ts';
 import { selfIdentity } from './self-identity.ts';
 
 /** How long an outbound connection is kept open for the next message to the same place. */
@@ -35,7 +35,8 @@ export interface PolicyServices {
 
 function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   return [
-    relayCheck({ domains: config.domains }),
+    // Relay control, anti-spoofing, HELO, submission senders, rate limits.
+    ...relayGuardChecks(config),
     rejectRouteCheck(config.routes),
     hopCountCheck(),
     // End of data: sender authentication before every other check, DKIM signing after all of them.

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import type { SectionContext } from './common.ts';
 import { policyAuthSection } from './policy-auth.ts';
 import { policyDkimSection } from './policy-dkim.ts';
+import { greetDelayField } from './policy-greet-delay.ts';
+import { rateLimitsSection } from './policy-rate-limits.ts';
+import { policyRelaySection } from './policy-relay.ts';
+import { spoofingSection } from './policy-spoofing.ts';
+import { submissionSection } from './policy-submission.ts';
 
 /** The checks of the security policy (relay control itself is `relay`); each sub-section has its own file beside this one. */
 export const policySection = (context: SectionContext) =>
@@ -9,5 +14,10 @@ export const policySection = (context: SectionContext) =>
     .strictObject({
       auth: policyAuthSection(context),
       dkim: policyDkimSection(context),
+      relay: policyRelaySection(),
+      spoofing: spoofingSection(),
+      submission: submissionSection(),
+      greetDelay: greetDelayField(),
+      rateLimits: rateLimitsSection(),
     })
     .prefault({});

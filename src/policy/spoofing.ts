@@ -1,0 +1,52 @@
+// Anti-spoofing: a client outside relay.networks that has not authenticated may not claim to be
+// us. Its envelope sender (MAIL) and its header From (end of data) may not be in our domains.
+// The MAIL finding is held until RCPT, so that mail to our postmaster still gets through.
+import { CONTINUE, type EndOfDataContext, type EndOfDataVerdict, type MailContext, type RcptContext, type SessionContext, type SmtpCheck, type Verdict } from './check.ts';
+import { readFromFields } from './header-from.ts';
+import { ourDomains, type OurDomains } from './our-domains.ts';
+import { heldRefusal, holdRefusal, isPostmaster } from './postmaster.ts';
+
+const NAME = 'spoofing';
+
+/** A client that may speak for our domains: trusted network or authenticated. */
+export const speaksForUs = (ctx: SessionContext) => ctx.trusted || ctx.client.authUser !== undefined;
+
+/**
+ * Every domain an address in a From value could be read as naming, display names included
+ * ("boss@example.test" <x@elsewhere> is a spoof a reader falls for). Comments are dropped and
+ * spaces around dots closed up (obsolete syntax a reader may still show as "a@example.test").
+ */
+export function domainsNamedIn(fromValue: string): string[] {
+  let text = fromValue;
+  for (let before = ''; before !== text; ) {
+    before = text;
+    text = text.replace(/\([^()]*\)/g, '');
+  }
+  text = text.replace(/\s*([.@])\s*/g, '$1');
+  return [...text.matchAll(/@([^\s<>()[\]\\,;:@"]+)/g)].map((m) => m[1]!.replace(/\.+$/, ''));
+}
+
+export function spoofingCheck(options: { domains: readonly string[] }): SmtpCheck {
+  const ours: OurDomains = ourDomains(options.domains);
+  return {
+    name: NAME,
+    mail(ctx: MailContext): Verdict {
+      const spoofed = !speaksForUs(ctx) && ours.hasAddress(ctx.sender);
+      holdRefusal(ctx, NAME, ctx.sender, spoofed ? { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Sender address rejected: <${ctx.sender}> is in our domain; send it through authenticated submission` } : undefined);
+      return CONTINUE;
+    },
+    rcpt(ctx: RcptContext): Verdict {
+      return heldRefusal(ctx, NAME, ctx.sender, ours);
+    },
+    async endOfData(ctx: EndOfDataContext): Promise<EndOfDataVerdict> {
+      if (speaksForUs(ctx)) return CONTINUE;
+      // A message only to our postmaster is exempt; one copy for the postmaster cannot exempt the others.
+      if (ctx.recipients.every((r) => isPostmaster(r.address, ours))) return CONTINUE;
+      for (const value of await readFromFields(await ctx.readMessage())) {
+        const domain = domainsNamedIn(value).find((d) => ours.hasDomain(d));
+        if (domain !== undefined) return { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Header From rejected: ${domain} is our domain; send it through authenticated submission` };
+      }
+      return CONTINUE;
+    },
+  };
+}
