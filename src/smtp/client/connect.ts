@@ -1,10 +1,12 @@
 // Opening a connection to a peer: TCP (or a unix socket for LMTP), the greeting, EHLO with a
-// fall-back to HELO (LHLO for LMTP), and opportunistic STARTTLS (RFC 3207): used when offered,
-// the certificate not checked; when the handshake fails, a new connection goes on in plaintext.
+// fall-back to HELO (LHLO for LMTP), and STARTTLS (RFC 3207) as the destination's policy wants:
+// opportunistic (used when offered, the certificate not checked; when the handshake fails, a new
+// connection goes on in plaintext) or required (no plaintext; the peer judged by the policy).
 import { connect as netConnect, type Socket } from 'node:net';
 import { ClientConnection } from './connection.ts';
 import { NO_EXTENSIONS, parseExtensions } from './ehlo.ts';
 import { PeerIo, TlsHandshakeError } from './peer-io.ts';
+import { judgePeer, TlsPolicyError } from './peer-tls.ts';
 import { peerReply } from './reply-parser.ts';
 import type { Timeouts } from './transaction.ts';
 import type { ConnectOptions, PeerExtensions, PeerReply, SmtpConnection } from './types.ts';
@@ -62,9 +64,11 @@ export async function connectSmtp(options: ConnectOptions): Promise<SmtpConnecti
     dataMs: t.dataMs ?? DEFAULT_TIMEOUTS.dataMs,
   };
   try {
-    return await attempt(options, timeouts, options.tls === 'opportunistic');
+    return await attempt(options, timeouts, options.tls !== 'none');
   } catch (err) {
     if (!(err instanceof TlsHandshakeError)) throw err;
+    const policy = options.tls;
+    if (typeof policy === 'object' && policy.required) throw new TlsPolicyError(`TLS is required (${policy.name}) but the ${err.message}`, policy.name);
     return attempt(options, timeouts, false);
   }
 }
@@ -99,17 +103,21 @@ async function attempt(o: ConnectOptions, timeouts: Timeouts, tryTls: boolean): 
     };
 
     let extensions = await hello();
-    let tls: { version: string; cipher: string } | undefined;
+    let tls: SmtpConnection['tls'];
+    const policy = typeof o.tls === 'object' ? o.tls : undefined;
+    const required = (why: string) => new TlsPolicyError(`TLS is required (${policy!.name}) but ${why}`, policy!.name);
     if (tryTls && extensions.startTls) {
       const r = await command('STARTTLS', 'sending STARTTLS', 'STARTTLS');
       if (r.code === 421) throw refused(r);
+      if (r.code !== 220 && policy?.required) throw required(`${io.name} refused STARTTLS: ${r.code} ${r.enhanced ? `${r.enhanced} ` : ''}${r.text.replace(/\n/g, ' ')}`);
       // Any other refusal: opportunistic TLS goes on in plaintext on this connection.
       if (r.code === 220) {
-        const secure = await io.startTls(o.host, timeouts.greetingMs);
-        tls = { version: secure.getProtocol() ?? 'unknown', cipher: secure.getCipher().name };
+        const secure = await io.startTls(o.host, timeouts.greetingMs, policy?.ca);
+        tls = { version: secure.getProtocol() ?? 'unknown', cipher: secure.getCipher().name, verified: policy && judgePeer(secure, o.host, policy) };
         extensions = await hello();
       }
     }
+    if (!tls && policy?.required) throw required(`${io.name} did not offer STARTTLS`);
     return new ClientConnection(io, { host: o.host, address: o.address, port: o.port }, extensions, tls, o.protocol, timeouts);
   } catch (err) {
     io.close();

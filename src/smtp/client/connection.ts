@@ -15,7 +15,7 @@ export class ClientConnection implements SmtpConnection {
     private readonly io: PeerIo,
     readonly peer: { host: string; address: string; port: number },
     readonly extensions: PeerExtensions,
-    readonly tls: { version: string; cipher: string } | undefined,
+    readonly tls: SmtpConnection['tls'],
     private readonly protocol: 'smtp' | 'lmtp',
     private readonly timeouts: Timeouts,
   ) {}

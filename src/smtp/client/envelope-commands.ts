@@ -1,5 +1,6 @@
 // MAIL and RCPT command lines with the parameters the peer understands: SIZE (RFC 1870), BODY
-// (RFC 6152), SMTPUTF8 (RFC 6531), and RET/ENVID/NOTIFY/ORCPT (RFC 3461) only when it offers DSN.
+// (RFC 6152), SMTPUTF8 (RFC 6531), REQUIRETLS (RFC 8689: preflight has made sure the peer
+// offers it), and RET/ENVID/NOTIFY/ORCPT (RFC 3461) only when it offers DSN.
 import { encodeXtext } from '../server/syntax/xtext.ts';
 import type { OutboundMessage, OutboundRecipient, PeerExtensions } from './types.ts';
 
@@ -8,6 +9,7 @@ export function mailCommand(message: OutboundMessage, ext: PeerExtensions, size:
   if (ext.size !== undefined && size !== undefined) line += ` SIZE=${size}`;
   if (ext.eightBitMime && message.body === '8bitmime') line += ' BODY=8BITMIME';
   if (ext.smtputf8 && message.smtputf8) line += ' SMTPUTF8';
+  if (message.requireTls) line += ' REQUIRETLS';
   if (ext.dsn) {
     if (message.ret) line += ` RET=${message.ret.toUpperCase()}`;
     if (message.envid) line += ` ENVID=${encodeXtext(message.envid)}`;

@@ -97,15 +97,16 @@ export class PeerIo {
     });
   }
 
-  /** STARTTLS after the peer's 220: anything it sent before the handshake is dropped, as it was not protected. */
-  async startTls(servername: string, timeoutMs: number): Promise<TLSSocket> {
+  /** STARTTLS after the peer's 220: anything it sent before the handshake is dropped, as it was not protected.
+   *  The certificate is never refused here: the caller's policy judges it (against `ca` when given). */
+  async startTls(servername: string, timeoutMs: number, ca?: string[]): Promise<TLSSocket> {
     this.parser.clear();
     this.detach(this.socket);
     const plain = this.socket;
     // TLS reads and writes through it from now on and reports its errors; one still emitted here must not go unheard.
     plain.on('error', () => undefined);
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({ socket: plain, servername: isIP(servername) === 0 && !servername.startsWith('/') ? servername : undefined, rejectUnauthorized: false });
+      const s = tlsConnect({ socket: plain, servername: isIP(servername) === 0 && !servername.startsWith('/') ? servername : undefined, rejectUnauthorized: false, ca });
       const timer = setTimeout(() => fail(new Error('timed out')), timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);

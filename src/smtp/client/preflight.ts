@@ -1,5 +1,5 @@
 // What we refuse ourselves before a transaction starts, because the peer cannot take it:
-// a message over its SIZE (5.3.4), a non-ASCII address without SMTPUTF8 (5.6.7), 8-bit
+// a message over its SIZE (5.3.4), REQUIRETLS not offered (5.7.30), a non-ASCII address without SMTPUTF8 (5.6.7), 8-bit
 // content without 8BITMIME that cannot be converted (5.6.3), or an address that is no
 // address (control characters). Wording after Postfix's.
 import { crlfChunks } from './body-encoding.ts';
@@ -35,6 +35,8 @@ const UNSAFE = /[\x00-\x1f\x7f<>]/;
 export async function preflight(message: OutboundMessage, ext: PeerExtensions, peerName: string): Promise<Preflight> {
   const recipientRefusals: Preflight['recipientRefusals'] = message.recipients.map(() => undefined);
   if (UNSAFE.test(message.sender)) return { refusal: { enhanced: '5.1.7', text: 'bad sender address syntax' }, recipientRefusals };
+  // RFC 8689 §4.2.1: after STARTTLS the peer must offer REQUIRETLS, or it gets nothing.
+  if (message.requireTls && !ext.requireTls) return { refusal: { enhanced: '5.7.30', text: `REQUIRETLS support required, but was not offered by host ${peerName}` }, recipientRefusals };
   message.recipients.forEach((r, i) => {
     if (UNSAFE.test(r.address)) recipientRefusals[i] = { enhanced: '5.1.3', text: 'bad recipient address syntax' };
   });

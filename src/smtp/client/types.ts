@@ -1,5 +1,6 @@
 // The outbound engine's interface: what the queue manager hands to a connection and what it gets
 // back. One outcome per recipient, so the queue can retry, bounce or notify each on its own.
+import type { TLSSocket } from 'node:tls';
 
 export interface PeerReply {
   code: number;
@@ -24,6 +25,8 @@ export interface OutboundMessage {
   smtputf8: boolean;
   ret?: 'full' | 'hdrs';
   envid?: string;
+  /** RFC 8689: MAIL FROM carries REQUIRETLS; a peer that does not offer it gets nothing (5.7.30). The caller sends such a message only over a verified connection. */
+  requireTls?: boolean;
   /** Bytes of the stored message. */
   size: number;
   /** The stored message, CRLF line endings only, not dot-stuffed; called anew per attempt. */
@@ -48,10 +51,24 @@ export interface ConnectOptions {
   heloName: string;
   /** delivery.sourceAddress */
   localAddress?: string;
-  /** Opportunistic STARTTLS: used when offered, certificate not verified; a failed handshake falls back to plaintext on a new connection. */
-  tls: 'opportunistic' | 'none';
+  /** 'opportunistic': STARTTLS used when offered, the certificate not verified, a failed handshake falls back to plaintext on a new connection. */
+  tls: 'opportunistic' | 'none' | PeerTlsPolicy;
   /** Defaults like Postfix: 30 s, 300 s, 300 s, 600 s. */
   timeouts?: { connectMs?: number; greetingMs?: number; commandMs?: number; dataMs?: number };
+}
+
+/** TLS as a destination's policy wants it (delivery.tls): required or not, and how the peer is judged. */
+export interface PeerTlsPolicy {
+  /** True: no plaintext, ever; a missing STARTTLS, a failed handshake or an untrusted peer ends the connection with a TlsPolicyError. */
+  required: boolean;
+  /** The policy's name for logs and errors: 'encrypt', 'verify', 'DANE', 'MTA-STS'. */
+  name: string;
+  /** CA certificates (PEM) the handshake's chain is checked against; default: Node's bundled roots. */
+  ca?: string[];
+  /** Why the peer is not to be trusted, or undefined when it is; absent: any certificate will do. */
+  verify?(socket: TLSSocket): string | undefined;
+  /** When not required: told why the peer would not have been trusted (MTA-STS testing mode), and the connection goes on. */
+  onUntrusted?(reason: string): void;
 }
 
 export interface PeerExtensions {
@@ -68,7 +85,8 @@ export interface PeerExtensions {
 export interface SmtpConnection {
   readonly peer: { host: string; address: string; port: number };
   readonly extensions: PeerExtensions;
-  readonly tls?: { version: string; cipher: string };
+  /** verified: the policy that checked the peer ('verify', 'DANE', 'MTA-STS'); absent when nothing was checked. */
+  readonly tls?: { version: string; cipher: string; verified?: string };
   /** One transaction (several may follow on one connection). Never throws: failures become per-recipient outcomes, in the order of message.recipients. */
   send(message: OutboundMessage): Promise<RecipientOutcome[]>;
   /** False once the connection failed or the peer said 421. */
