@@ -111,6 +111,7 @@ export class MailService {
         maxLineLength: limits.maxLineLength,
       },
       bareLineEndings: config.smtp.bareLineEndings,
+      greetDelayMs: config.policy.greetDelay,
       ...policy,
       sink,
       logger,

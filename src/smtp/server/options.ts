@@ -26,6 +26,12 @@ export interface SmtpServerOptions {
   /** relay.networks: whether a client address is trusted to relay. */
   isTrusted(address: string): boolean;
   checks: SmtpCheck[];
+  /**
+   * policy.greetDelay: when set, the 220 waits this long after the connect checks, and a client
+   * that sends anything before it is refused (postscreen's pregreet test; 0 still refuses what
+   * arrived during the connect checks). Unset, early input is read after the greeting.
+   */
+  greetDelayMs?: number;
   /** Certificates for STARTTLS and implicit TLS; without them STARTTLS is not offered. */
   tls?: ServerTls;
   /** SMTP AUTH; without it AUTH is not offered. */

@@ -36,6 +36,9 @@ const INPUT_HIGH_WATER = 64 * 1024;
 const NEED_MAIL = reply(503, '5.5.1', 'Error: need MAIL command');
 const NEED_RCPT = reply(503, '5.5.1', 'Error: need RCPT command');
 
+/** What a refusal's log line says besides the check and the client: helo, from, to. */
+type RefusalDetails = Record<string, string | string[]>;
+
 /** A BDAT chunk being read: its bytes go to the message, or are skipped when the command was refused. */
 interface Chunk {
   remaining: number;
@@ -98,10 +101,30 @@ export class SmtpSession {
       this.flushAndClose();
       return;
     }
+    const { greetDelayMs } = this.options;
+    if (greetDelayMs !== undefined && (await this.talksBeforeGreeting(greetDelayMs))) {
+      // A real MTA waits for the greeting; spamware that fires its commands blind does not.
+      const early = reply(554, '5.5.1', 'Protocol error: talked before the greeting');
+      this.log('pregreet', { kind: 'reject', ...early }, { sent: printable(this.input.subarray(0, 64).toString('latin1')) });
+      return this.closeWith(early);
+    }
+    if (this.closed) return;
     this.write(formatPlain(220, [`${this.options.hostname} ESMTP Postern`]));
     this.flush();
     // What a client sent before the greeting is read only now, after the connect checks.
     void this.pump();
+  }
+
+  /** Waits up to delayMs for the client to send something it should not yet; true when it did. */
+  private async talksBeforeGreeting(delayMs: number): Promise<boolean> {
+    if (this.input.length === 0 && delayMs > 0 && !this.closed) {
+      const spoke = new AbortController();
+      const wake = () => spoke.abort();
+      this.socket.once('data', wake).once('close', wake);
+      await sleep(delayMs, undefined, { signal: spoke.signal }).catch(() => undefined);
+      this.socket.off('data', wake).off('close', wake);
+    }
+    return this.input.length > 0;
   }
 
   private receive(chunk: Buffer): void {
@@ -343,7 +366,7 @@ export class SmtpSession {
   private async dataRefusal(tx: Transaction): Promise<Reply | undefined> {
     const ctx: DataContext = { ...this.ctx, sender: tx.sender, params: tx.params, recipients: tx.recipients };
     const { verdict, check } = await this.safeChecks('data', ctx);
-    return this.refusal(verdict, check, { from: tx.sender });
+    return this.refusal(verdict, check, { from: tx.sender, to: tx.recipients.map((r) => r.address) });
   }
 
   private openMessage(tx: Transaction, by: 'data' | 'bdat'): void {
@@ -398,7 +421,7 @@ export class SmtpSession {
       replaceMessage: (replacement) => message.replace(replacement),
     };
     const { verdict, check } = await this.safeChecks('endOfData', ctx);
-    const refusal = this.refusal(verdict, check, { from: tx.sender });
+    const refusal = this.refusal(verdict, check, { from: tx.sender, to: tx.recipients.map((r) => r.address) });
     if (refusal) {
       writer.abort();
       return this.answer(refusal);
@@ -536,7 +559,7 @@ export class SmtpSession {
     }
   }
 
-  private refuse(verdict: EndOfDataVerdict, check: string | undefined, details: Record<string, string>): boolean {
+  private refuse(verdict: EndOfDataVerdict, check: string | undefined, details: RefusalDetails): boolean {
     const refusal = this.refusal(verdict, check, details);
     // RFC 5321 §3.8: a 421 closes the channel, so a check can end a session (a directory harvest).
     if (refusal?.code === 421) this.closeWith(refusal);
@@ -545,16 +568,17 @@ export class SmtpSession {
   }
 
   /** A refusal is logged and returned as the reply to give; undefined when the verdict lets the session go on. */
-  private refusal(verdict: EndOfDataVerdict, check: string | undefined, details: Record<string, string>): Reply | undefined {
+  private refusal(verdict: EndOfDataVerdict, check: string | undefined, details: RefusalDetails): Reply | undefined {
     if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return undefined;
     this.log(check, verdict, details);
     return { code: verdict.code, enhanced: verdict.enhanced, text: verdict.text };
   }
 
-  private log(check: string | undefined, verdict: EndOfDataVerdict, details: Record<string, string>): void {
+  /** One line per refusal: the check, the client, and what the session had said so far. */
+  private log(check: string | undefined, verdict: EndOfDataVerdict, details: RefusalDetails): void {
     if (verdict.kind !== 'reject' && verdict.kind !== 'defer') return;
     this.options.logger.info(
-      { check, client: this.ctx.client.address, helo: this.helo, ...details, reply: `${verdict.code} ${verdict.enhanced} ${verdict.text}` },
+      { check, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, ...details, reply: `${verdict.code} ${verdict.enhanced} ${verdict.text}` },
       'refused',
     );
   }
