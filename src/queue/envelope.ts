@@ -12,6 +12,8 @@ export interface Recipient {
   notify?: DsnNotify;
   /** RFC 3461 ORCPT, decoded from xtext: the address type (e.g. "rfc822", "utf-8") and the original address. */
   orcpt?: { type: string; address: string };
+  /** The internal host this recipient goes to (the directory's mailHost), instead of its domain route's host. */
+  relayHost?: string;
 }
 
 export interface Envelope {
