@@ -4,6 +4,7 @@
 // A DSN has the null sender, so it is never itself bounced (RFC 5321 §6.1); mail from the null
 // sender gets no DSN at all.
 import type { Logger } from '../log/logger.ts';
+import type { MailEvents } from '../log/mail-events.ts';
 import type { StoredMessage, StoredRecipient } from '../queue/spool-db.ts';
 import type { Spool } from '../queue/spool.ts';
 import { buildDsn, type DsnKind, type DsnRecipient } from './dsn.ts';
@@ -48,6 +49,7 @@ export class DsnNotices {
     private readonly spool: Spool,
     private readonly hostname: string,
     private readonly logger: Logger,
+    private readonly events?: MailEvents,
   ) {}
 
   /** Builds and queues one DSN per kind for the notices of one message. */
@@ -83,6 +85,7 @@ export class DsnNotices {
           receivedAt: now.getTime(),
         });
         this.logger.info({ queueId: message.id, dsn: id, kind, to: envelope.sender, recipients: mine.map((n) => n.recipient.address) }, 'sender notified');
+        this.events?.emit('dsn', { queueId: message.id, kind });
       } catch (err) {
         this.logger.error({ queueId: message.id, kind, err: (err as Error).message }, 'delivery status notification could not be queued');
       }

@@ -5,6 +5,7 @@
 // later ones when their time comes (the schedule is in the spool, so it survives a restart).
 import { deliveryRoute, type Route, type Routes } from '../config/sections/routes.ts';
 import type { Logger } from '../log/logger.ts';
+import type { MailEvents } from '../log/mail-events.ts';
 import type { StoredMessage, StoredRecipient } from '../queue/spool-db.ts';
 import type { Spool } from '../queue/spool.ts';
 import type { OutboundMessage } from '../smtp/client/types.ts';
@@ -34,6 +35,8 @@ export interface QueueManagerOptions {
   pool: ConnectionPool;
   smtp: Omit<SmtpTransportOptions, 'pool'>;
   logger: Logger;
+  /** Told of every recipient's outcome and every DSN (metrics, the delivery log). */
+  events?: MailEvents;
   /** Injectable, so tests can let days pass in a moment. */
   clock?: Clock;
   /** How often the queue is looked at for recipients whose retry time has come. */
@@ -70,7 +73,7 @@ export class QueueManager {
 
   constructor(private options: QueueManagerOptions) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.notices = new DsnNotices(options.spool, options.hostname, options.logger);
+    this.notices = new DsnNotices(options.spool, options.hostname, options.logger, options.events);
   }
 
   start(): void {
@@ -121,6 +124,7 @@ export class QueueManager {
       if (r.state !== 'queued' && r.state !== 'deferred') continue;
       spool.setRecipientState(id, r.index, 'bounced', { error: reason.text });
       logger.info({ queueId: id, to: r.address, status: 'bounced', dsn: reason.status, reason: reason.text }, 'delivery');
+      this.tell(message, r.address, { status: 'bounced', relay: 'none', dsn: reason.status, reply: reason.text });
       if (wants(r, 'failure')) notices.push({ kind: 'failure', recipient: r, reason });
     }
     await this.notices.send(message, notices, new Date(this.clock.now()));
@@ -154,6 +158,7 @@ export class QueueManager {
         const reason = { status: '4.4.7', text: `message delivery time expired${r.lastError ? `: ${r.lastError}` : ''}` };
         spool.setRecipientState(id, r.index, 'bounced', { error: reason.text });
         logger.info({ queueId: id, to: r.address, status: 'bounced', dsn: '4.4.7', reason: reason.text }, 'delivery');
+        this.tell(message, r.address, { status: 'bounced', relay: 'none', dsn: '4.4.7', reply: reason.text });
         if (wants(r, 'failure')) notices.push({ kind: 'failure', recipient: r, reason });
       }
     } else {
@@ -238,6 +243,7 @@ export class QueueManager {
       // As Postfix's delay= and delays=: the total, then time in the queue before this attempt, connecting, and the transaction.
       const delays = { queue: seconds(now - receivedAt), connect: seconds(result.timing?.connectMs ?? 0), transfer: seconds(result.timing?.transferMs ?? 0) };
       const line = { queueId: message.id, to: r.address, relay: relayText(result.relay), delay: seconds(this.clock.now() - receivedAt), delays, dsn: statusOf(outcome), reply };
+      this.tell(message, r.address, { status: outcome.status, relay: line.relay, dsn: line.dsn, reply });
       if (outcome.status === 'sent') {
         spool.setRecipientState(message.id, r.index, 'delivered');
         logger.info({ ...line, status: 'sent' }, 'delivery');
@@ -261,6 +267,10 @@ export class QueueManager {
         notices.push({ kind: 'delay', recipient: r, result, willRetryUntil: new Date(expiresAt) });
       }
     });
+  }
+
+  private tell(message: StoredMessage, recipient: string, outcome: { status: 'sent' | 'deferred' | 'bounced'; relay: string; dsn: string; reply: string }): void {
+    this.options.events?.emit('delivery', { queueId: message.id, sender: message.envelope.sender, recipient, domain: domainOf(recipient), ...outcome, at: this.clock.now() });
   }
 
   /** Stops taking new work, waits for attempts in progress, closes kept connections. */

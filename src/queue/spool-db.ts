@@ -206,6 +206,15 @@ export class SpoolDb {
     return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? AND quarantine IS NULL ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
   }
 
+  /** How much is in the spool, for metrics: recipients still to deliver by state, held and quarantined messages. */
+  counts(): { queued: number; deferred: number; held: number; quarantined: number; messages: number } {
+    const recipients = this.db.prepare<[], { queued: number | null; deferred: number | null }>(
+      "SELECT sum(state = 'queued') AS queued, sum(state = 'deferred') AS deferred FROM recipients JOIN messages ON id = message_id WHERE quarantine IS NULL",
+    ).get()!;
+    const messages = this.db.prepare<[], { held: number | null; quarantined: number | null; messages: number }>('SELECT sum(held) AS held, sum(quarantine IS NOT NULL) AS quarantined, count(*) AS messages FROM messages').get()!;
+    return { queued: recipients.queued ?? 0, deferred: recipients.deferred ?? 0, held: messages.held ?? 0, quarantined: messages.quarantined ?? 0, messages: messages.messages };
+  }
+
   hasPending(id: string): boolean {
     return (this.countPending.get(id)?.n ?? 0) > 0;
   }

@@ -61,6 +61,8 @@ interface PendingCommit {
 }
 
 const FREE_SPACE_CACHE_MS = 1000;
+/** During start-up recovery, a progress line at most this often. */
+const RECOVERY_PROGRESS_MS = 2000;
 /** Bodies up to this size are stored in SQLite with their envelope, larger ones as files. */
 export const INLINE_MAX = 128 * 1024;
 
@@ -117,10 +119,17 @@ export class Spool {
       this.options.logger.warn({ queueId: id }, 'spool: a finished message came back after a crash; removed again');
     }
     let finished = 0;
+    let checked = 0;
+    let reportAt = Date.now() + RECOVERY_PROGRESS_MS;
     for (const id of known) {
       if (!this.db.hasPending(id)) {
         this.remove(id);
         finished++;
+      }
+      // A queue of millions takes a while: the log says it is moving, not hung.
+      if (++checked % 1000 === 0 && Date.now() >= reportAt) {
+        this.options.logger.info({ checked, of: known.size, percent: Math.floor((100 * checked) / known.size) }, 'spool recovery in progress');
+        reportAt = Date.now() + RECOVERY_PROGRESS_MS;
       }
     }
     this.options.logger.info({ queued: known.size - finished, partialRemoved: partial.length, uncommittedRemoved: orphans }, 'spool recovered');
@@ -252,6 +261,11 @@ export class Spool {
   /** Every message id, oldest first (ids sort by time), a page at a time. */
   page(limit: number, afterId = ''): string[] {
     return this.db.page(limit, afterId);
+  }
+
+  /** Recipients still to deliver by state, held and quarantined messages (metrics). */
+  counts(): ReturnType<SpoolDb['counts']> {
+    return this.db.counts();
   }
 
   /** Removes a message whatever its state (the administrator's delete); false when there was none. */
