@@ -58,7 +58,7 @@ const STATE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_ke
 /** The inserts of a new message; an InsertRow names one by its index here. */
 export const INSERTS = [
   'INSERT INTO messages (id, sender, body_type, smtputf8, require_tls, ret, envid, declared_size, size, client, received_at, quarantine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+  "INSERT INTO recipients (message_id, idx, address, notify, orcpt_type, orcpt_address, relay_host, state, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
   'INSERT INTO bodies (message_id, data) VALUES (?, ?)',
 ] as const;
 
@@ -71,7 +71,7 @@ export function insertRows(batch: ReadonlyArray<NewMessage>): InsertRow[] {
   for (const { id, envelope: e, size, body, quarantine } of batch) {
     rows.push([0, id, e.sender, e.body, e.smtputf8 ? 1 : 0, e.requireTls ? 1 : 0, e.ret ?? null, e.envid ?? null, e.declaredSize ?? null, size, JSON.stringify(e.client), e.receivedAt, quarantine ? JSON.stringify(quarantine) : null]);
     e.recipients.forEach((r, idx) =>
-      rows.push([1, id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, e.receivedAt]),
+      rows.push([1, id, idx, r.address, r.notify === undefined ? null : JSON.stringify(r.notify), r.orcpt?.type ?? null, r.orcpt?.address ?? null, r.relayHost ?? null, e.receivedAt]),
     );
     if (body) rows.push([2, id, body]);
   }
@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS messages (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS recipients (
   message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
-  address TEXT NOT NULL, notify TEXT, orcpt_type TEXT, orcpt_address TEXT,
+  address TEXT NOT NULL, notify TEXT, orcpt_type TEXT, orcpt_address TEXT, relay_host TEXT,
   state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT,
   delay_warned INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (message_id, idx)
@@ -102,6 +102,7 @@ const ADDED_COLUMNS = [
   ['messages', 'held', 'INTEGER NOT NULL DEFAULT 0'],
   ['recipients', 'delay_warned', 'INTEGER NOT NULL DEFAULT 0'],
   ['messages', 'quarantine', 'TEXT'],
+  ['recipients', 'relay_host', 'TEXT'],
 ] as const;
 
 function addMissingColumns(db: Database.Database): void {
@@ -116,7 +117,7 @@ interface MessageRow {
   declared_size: number | null; size: number; client: string; received_at: number; held: number; quarantine: string | null;
 }
 interface RecipientRow {
-  message_id: string; idx: number; address: string; notify: string | null; orcpt_type: string | null; orcpt_address: string | null;
+  message_id: string; idx: number; address: string; notify: string | null; orcpt_type: string | null; orcpt_address: string | null; relay_host: string | null;
   state: RecipientState; attempts: number; next_attempt: number; last_error: string | null; delay_warned: number;
 }
 
@@ -165,7 +166,7 @@ export class SpoolDb {
     const recipients = this.selectRecipients.all(id).map(toRecipient);
     const envelope: Envelope = {
       sender: row.sender,
-      recipients: recipients.map(({ address, notify, orcpt }) => ({ address, ...(notify === undefined ? {} : { notify }), ...(orcpt === undefined ? {} : { orcpt }) })),
+      recipients: recipients.map(({ address, notify, orcpt, relayHost }) => ({ address, ...(notify === undefined ? {} : { notify }), ...(orcpt === undefined ? {} : { orcpt }), ...(relayHost === undefined ? {} : { relayHost }) })),
       body: row.body_type as Envelope['body'],
       smtputf8: row.smtputf8 === 1,
       requireTls: row.require_tls === 1,
@@ -243,6 +244,7 @@ function toRecipient(row: RecipientRow): StoredRecipient {
     address: row.address,
     ...(row.notify === null ? {} : { notify: JSON.parse(row.notify) as Recipient['notify'] }),
     ...(row.orcpt_type === null || row.orcpt_address === null ? {} : { orcpt: { type: row.orcpt_type, address: row.orcpt_address } }),
+    ...(row.relay_host === null ? {} : { relayHost: row.relay_host }),
     state: row.state,
     attempts: row.attempts,
     nextAttempt: row.next_attempt,
