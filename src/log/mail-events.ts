@@ -9,7 +9,7 @@ export interface MailEventMap {
   /** A check refused at some stage; kind says whether for good (reject) or for now (defer). */
   refused: { stage: string; check: string; kind: 'reject' | 'defer'; reply: string };
   /** A message is on stable storage and was answered 250 (quarantined ones too). */
-  accepted: { queueId: string; size: number; client: string; recipients: number; generated: boolean };
+  accepted: { queueId: string; client: string; recipients: number };
   quarantined: { check: string; reason: string; rule?: string };
   discarded: { check: string; reason: string };
   /** One recipient's delivery attempt and its result. */
