@@ -9,7 +9,10 @@ import { QueueManager } from '../delivery/queue-manager.ts';
 import type { Resolver } from '../dns/resolver/resolver.ts';
 import { openDirectory, type Directory } from '../directory/directory.ts';
 import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
+import { blocklistChecks } from './blocklist-checks.ts';
 import type { Logger } from '../log/logger.ts';
+import type { MailEvents } from '../log/mail-events.ts';
+import { observedChecks } from './observed-checks.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
 import { hopCountCheck } from '../policy/hop-count.ts';
@@ -37,6 +40,8 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   return [
     // Relay control, anti-spoofing, HELO, submission senders, rate limits.
     ...relayGuardChecks(config),
+    // DNS blocklists for the client, its HELO name and sender domain, then greylisting: all refuse at RCPT.
+    ...blocklistChecks(config, services),
     rejectRouteCheck(config.routes),
     hopCountCheck(),
     // End of data: sender authentication before every other check, DKIM signing after all of them.
@@ -51,12 +56,12 @@ export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' 
  * What the SMTP server applies from the configuration and may change on reload. Reads the
  * certificates and users files: a problem with them is a ConfigError naming the key.
  */
-export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver): MailPolicy {
+export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver, events?: MailEvents): MailPolicy {
   const tls = loadServerTls(config.configFile, config.smtp.tls.certificates, config.smtp.tls.minVersion);
   const directory = openDirectory(config.directory.backends, logger);
   const { auth } = config.smtp;
   return {
-    checks: checksOf(config, { resolver, directory, logger }),
+    checks: events ? observedChecks(checksOf(config, { resolver, directory, logger }), events) : checksOf(config, { resolver, directory, logger }),
     isTrusted: networkMatcher(config.relay.networks),
     tls,
     auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
@@ -120,13 +125,17 @@ export class MailService {
   }
 
   /** Opens the spool (recovering what a crash left), then starts delivering. */
-  async serve(config: Config): Promise<void> {
+  async serve(config: Config, events?: MailEvents): Promise<void> {
     this.spool = await Spool.open({
       dir: join(config.dataDir, 'queue'),
       minFreeBytes: config.queue.minFree ?? Math.ceil(1.5 * config.smtp.limits.maxMessageSize),
       logger: this.logger,
     });
     this.sink.spool = this.spool;
+    // Port 0 marks the messages Postern writes itself (DSNs): they were not accepted from anyone.
+    this.spool.onCommitted((queueId, envelope) => {
+      if (envelope.client.port !== 0) events?.emit('accepted', { queueId, client: envelope.client.address, recipients: envelope.recipients.length });
+    });
     const { delivery, queue } = config;
     this.delivery = new QueueManager({
       spool: this.spool,
@@ -144,6 +153,7 @@ export class MailService {
         timeouts: { connectMs: delivery.connectTimeout },
       },
       logger: this.logger,
+      events,
     });
     this.admin = new QueueAdmin(this.spool, this.delivery, { now: () => Date.now() });
     this.delivery.start();
@@ -159,6 +169,11 @@ export class MailService {
   queueCommand(args: string[]): Promise<AdminReply> {
     if (!this.admin) return Promise.resolve({ ok: false, message: 'the queue is not open yet; try again in a moment' });
     return this.admin.handle(args);
+  }
+
+  /** What the spool holds, for metrics; undefined until it is open. */
+  queueCounts(): ReturnType<Spool['counts']> | undefined {
+    return this.spool?.counts();
   }
 
   async close(graceMs: number): Promise<void> {
