@@ -62,6 +62,14 @@ function targetOf(route: Route, domain: string): SmtpTarget | undefined {
   return undefined;
 }
 
+/** A recipient the directory routes to its own host: on the port and protocol of the domain's route when that names a host, else SMTP on 25. */
+function relayHostTarget(route: Route, host: string): SmtpTarget | undefined {
+  if (route.type === 'discard' || route.type === 'reject') return undefined;
+  if (route.type === 'smtp') return { kind: 'host', host, port: route.port, protocol: 'smtp' };
+  if (route.type === 'lmtp' && route.port !== undefined) return { kind: 'host', host, port: route.port, protocol: 'lmtp' };
+  return { kind: 'host', host, port: 25, protocol: 'smtp' };
+}
+
 export class QueueManager {
   private readonly running = new Map<string, Promise<void>>();
   private readonly clock: Clock;
@@ -176,7 +184,8 @@ export class QueueManager {
     for (const r of due) {
       const domain = domainOf(r.address);
       const route = deliveryRoute(this.options.routes, domain);
-      if (route.type === 'maildir') {
+      const routed = r.relayHost === undefined ? undefined : relayHostTarget(route, r.relayHost);
+      if (route.type === 'maildir' && !routed) {
         const job = maildir.get(route.path) ?? { kind: 'maildir', path: route.path, recipients: [] };
         maildir.set(route.path, job);
         job.recipients.push(r);
@@ -188,7 +197,7 @@ export class QueueManager {
         jobs.push({ kind: 'final', result: { outcome, final: true }, recipients: [r] });
         continue;
       }
-      const target = targetOf(route, domain)!;
+      const target = routed ?? targetOf(route, domain)!;
       // RFC 8689: a REQUIRETLS message leaves only over TLS verified by MTA-STS or DANE, which
       // Postern cannot verify yet: it is returned rather than sent where it might be read.
       if (message.envelope.requireTls && target.kind !== 'socket') {
