@@ -19,11 +19,14 @@ export interface SendResult {
   reply: string;
 }
 
-/** TLS and AUTH for the sessions: STARTTLS or implicit TLS, verified against `cafile`; AUTH with `login`. */
+/** TLS and AUTH for the sessions: STARTTLS or implicit TLS, verified against `cafile`; AUTH with `login`;
+ *  the client's own address (`source`, e.g. 127.0.0.2) and its EHLO name (`helo`). */
 export interface SessionSecurity {
   tls?: 'starttls' | 'implicit';
   cafile?: string;
   login?: [user: string, password: string];
+  source?: string;
+  helo?: string;
 }
 
 export function sendWithSmtplib(port: number, messages: OutgoingMessage[], sessions = 1, security: SessionSecurity = {}): Promise<SendResult[]> {

@@ -3,7 +3,8 @@
 Reads JSON from stdin: {"host", "port", "sessions": N, "messages": [{"from", "to": [...], "body",
 "mail_options": [...], "rcpt_options": [...], "smtputf8": bool}], and optionally "tls": "starttls" or
 "implicit" with "cafile" (the CA that signed the server's certificate, which must name the host
-address), and "login": [user, password] for AUTH}. The messages are spread over
+address), "login": [user, password] for AUTH, "source" (the client's own address, e.g. 127.0.0.2)
+and "helo" (the name it greets with; default client.example.org)}. The messages are spread over
 N parallel sessions (threads). Prints one JSON line per message as soon as it is answered:
 {"index", "ok", "code", "reply"} -- so a caller that kills the server midway still knows which
 messages got their 250.
@@ -25,15 +26,17 @@ def report(index, ok, code, reply):
 
 def connect():
     tls = job.get("tls")
+    helo = job.get("helo", "client.example.org")
+    source = (job["source"], 0) if job.get("source") else None
     context = ssl.create_default_context(cafile=job["cafile"]) if tls else None
     if tls == "implicit":
-        client = smtplib.SMTP_SSL(job["host"], job["port"], timeout=10, context=context, local_hostname="client.example.org")
+        client = smtplib.SMTP_SSL(job["host"], job["port"], timeout=10, context=context, local_hostname=helo, source_address=source)
     else:
-        client = smtplib.SMTP(job["host"], job["port"], timeout=10, local_hostname="client.example.org")
-    client.ehlo("client.example.org")
+        client = smtplib.SMTP(job["host"], job["port"], timeout=10, local_hostname=helo, source_address=source)
+    client.ehlo(helo)
     if tls == "starttls":
         client.starttls(context=context)
-        client.ehlo("client.example.org")
+        client.ehlo(helo)
     if job.get("login"):
         client.login(*job["login"])
     return client
