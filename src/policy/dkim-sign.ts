@@ -28,13 +28,9 @@ export function dkimSignCheck(signers: readonly DkimSigner[], logger: Logger): S
       const signer = fromDomain === undefined ? undefined : signerFor(signers, fromDomain);
       if (!signer) return CONTINUE;
       await makeSevenBit(ctx);
-      const signed = await dkimSign((await ctx.readMessage()) as Readable, {
-        signingDomain: signer.domain,
-        selector: signer.selector,
-        privateKey: signer.key.pem,
-        algorithm: signer.key.algorithm,
-        canonicalization: 'relaxed/relaxed',
-      });
+      const signature = { signingDomain: signer.domain, selector: signer.selector, privateKey: signer.key.pem, algorithm: signer.key.algorithm, canonicalization: 'relaxed/relaxed' };
+      // mailauth signs with the entries of signatureData; the same fields at the top level only satisfy its types.
+      const signed = await dkimSign((await ctx.readMessage()) as Readable, { ...signature, signatureData: [signature] });
       const field = signed.signatures.replace(/\r\n$/, '');
       if (signed.errors.length > 0 || field === '') {
         // Unsigned mail still goes: refusing it would lose our users' mail over our own key.
