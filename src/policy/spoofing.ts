@@ -2,6 +2,7 @@
 // us. Its envelope sender (MAIL) and its header From (end of data) may not be in our domains.
 // The MAIL finding is held until RCPT, so that mail to our postmaster still gets through.
 import { CONTINUE, type EndOfDataContext, type EndOfDataVerdict, type MailContext, type RcptContext, type SessionContext, type SmtpCheck, type Verdict } from './check.ts';
+import { parseAddressHeader } from 'mailparser';
 import { readFromFields } from './header-from.ts';
 import { ourDomains, type OurDomains } from './our-domains.ts';
 import { heldRefusal, holdRefusal, isPostmaster } from './postmaster.ts';
@@ -26,6 +27,11 @@ export function domainsNamedIn(fromValue: string): string[] {
   return [...text.matchAll(/@([^\s<>()[\]\\,;:@"]+)/g)].map((m) => m[1]!.replace(/\.+$/, ''));
 }
 
+/** The From value as a mail reader shows it, RFC 2047 encoded words decoded ("=?utf-8?q?ceo=40example.test?=" is an address to a reader); '' when there are none. */
+function decodedWords(fromValue: string): string {
+  return fromValue.includes('=?') ? parseAddressHeader(fromValue).text : '';
+}
+
 export function spoofingCheck(options: { domains: readonly string[] }): SmtpCheck {
   const ours: OurDomains = ourDomains(options.domains);
   return {
@@ -43,7 +49,7 @@ export function spoofingCheck(options: { domains: readonly string[] }): SmtpChec
       // A message only to our postmaster is exempt; one copy for the postmaster cannot exempt the others.
       if (ctx.recipients.every((r) => isPostmaster(r.address, ours))) return CONTINUE;
       for (const value of await readFromFields(await ctx.readMessage())) {
-        const domain = domainsNamedIn(value).find((d) => ours.hasDomain(d));
+        const domain = [...domainsNamedIn(value), ...domainsNamedIn(decodedWords(value))].find((d) => ours.hasDomain(d));
         if (domain !== undefined) return { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Header From rejected: ${domain} is our domain; send it through authenticated submission` };
       }
       return CONTINUE;
