@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Verdict } from '../../src/policy/check.ts';
 import { domainsNamedIn, spoofingCheck } from '../../src/policy/spoofing.ts';
 import { endOfData, mail, rcpt, session, type Client } from './contexts.ts';
 
@@ -10,7 +11,7 @@ const SPOOFED_SENDER = /^Sender address rejected: <.*> is in our domain; send it
 function rcptVerdicts(client: Client, sender: string, recipients: string[]) {
   const m = mail(session(client), sender);
   check.mail!(m);
-  return recipients.map((to) => check.rcpt!(rcpt(m, to)));
+  return recipients.map((to) => check.rcpt!(rcpt(m, to)) as Verdict);
 }
 
 test('an outsider with our domain as envelope sender is refused at RCPT, with 550 5.7.1; every spelling of our domain counts', () => {
