@@ -119,6 +119,7 @@ export class ClamdScanner implements VirusScanner {
       const socket = 'path' in address ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port });
       let reply = Buffer.alloc(0);
       let done = false;
+      let sending = false;
       const finish = (result: { ok: boolean; text: string }) => {
         if (done) return;
         done = true;
@@ -138,9 +139,16 @@ export class ClamdScanner implements VirusScanner {
         if (reply.length > 0) finish({ ok: true, text: reply.toString('utf8') });
         else finish({ ok: false, text: `clamd at ${where}: closed the connection without an answer` });
       });
-      socket.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, text: `clamd at ${where}: ${err.code ?? err.message}` }));
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (reply.length > 0) finish({ ok: true, text: reply.toString('utf8') });
+        // clamd stops reading and closes once a stream passes its StreamMaxLength; the write
+        // that fails then loses its answer with the socket
+        else if (sending && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) finish({ ok: false, text: `clamd at ${where}: closed the connection while the message was sent (larger than its StreamMaxLength?)` });
+        else finish({ ok: false, text: `clamd at ${where}: ${err.code ?? err.message}` });
+      });
       socket.on('close', () => finish({ ok: reply.length > 0, text: reply.length > 0 ? reply.toString('utf8') : `clamd at ${where}: connection closed` }));
       socket.once('connect', () => {
+        sending = true;
         send(socket, () => done || socket.destroyed).catch((err: Error) => finish({ ok: false, text: `reading the message for clamd: ${err.message}` }));
       });
     });
