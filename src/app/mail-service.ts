@@ -2,6 +2,7 @@
 // control, and local delivery. Listeners are bound first (port 25 needs root); the spool and
 // delivery start once privileges are dropped, so every file they write belongs to Postern's user.
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.ts';
 import { ConnectionPool } from '../delivery/connection-pool.ts';
 import { QueueAdmin, type AdminReply } from '../delivery/queue-admin.ts';
@@ -169,6 +170,11 @@ export class MailService {
   queueCommand(args: string[]): Promise<AdminReply> {
     if (!this.admin) return Promise.resolve({ ok: false, message: 'the queue is not open yet; try again in a moment' });
     return this.admin.handle(args);
+  }
+
+  /** A queued message's bytes; undefined when there is no such message (or the spool is not open yet). */
+  messageBody(id: string): Readable | undefined {
+    return this.spool?.message(id) ? this.spool.readBody(id) : undefined;
   }
 
   /** What the spool holds, for metrics; undefined until it is open. */
