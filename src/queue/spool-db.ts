@@ -207,6 +207,16 @@ export class SpoolDb {
     return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? AND quarantine IS NULL ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
   }
 
+  /** Ids of the messages in quarantine, oldest first, after `afterId` (paging). */
+  quarantinePage(limit: number, afterId: string): string[] {
+    return this.db.prepare<[string, number], { id: string }>('SELECT id FROM messages WHERE id > ? AND quarantine IS NOT NULL ORDER BY id LIMIT ?').all(afterId, limit).map((r) => r.id);
+  }
+
+  /** Takes a message out of quarantine; false when it was not in quarantine. */
+  clearQuarantine(id: string): boolean {
+    return this.db.prepare('UPDATE messages SET quarantine = NULL WHERE id = ? AND quarantine IS NOT NULL').run(id).changes > 0;
+  }
+
   /** How much is in the spool, for metrics: recipients still to deliver by state, held and quarantined messages. */
   counts(): { queued: number; deferred: number; held: number; quarantined: number; messages: number } {
     const recipients = this.db.prepare<[], { queued: number | null; deferred: number | null }>(

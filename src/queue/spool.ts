@@ -263,6 +263,16 @@ export class Spool {
     return this.db.page(limit, afterId);
   }
 
+  /** The messages in quarantine, oldest first, a page at a time. */
+  quarantinePage(limit: number, afterId = ''): string[] {
+    return this.db.quarantinePage(limit, afterId);
+  }
+
+  /** Takes a message out of quarantine (it is then due as its recipients say); false when it was not in quarantine. */
+  clearQuarantine(id: string): boolean {
+    return this.db.clearQuarantine(id);
+  }
+
   /** Recipients still to deliver by state, held and quarantined messages (metrics). */
   counts(): ReturnType<SpoolDb['counts']> {
     return this.db.counts();
