@@ -27,11 +27,18 @@ export interface AttemptResult {
   final?: boolean;
   /** Milliseconds spent connecting (0 on a kept connection) and in the transaction, for the delivery log. */
   timing?: { connectMs: number; transferMs: number };
+  /** The connection's TLS, and the policy that verified the peer ('verify', 'DANE', 'MTA-STS'), for the delivery log. */
+  tls?: { version: string; cipher: string; verified?: string };
 }
 
 export function relayText(relay: RelayInfo | undefined): string {
   if (!relay) return 'none';
   return `${relay.host}${relay.address ? `[${relay.address}]` : ''}${relay.port ? `:${relay.port}` : ''}`;
+}
+
+/** "TLSv1.3 TLS_AES_256_GCM_SHA384, verified by DANE" (or "unverified"), for the delivery log. */
+export function tlsText(tls: NonNullable<AttemptResult['tls']>): string {
+  return `${tls.version} ${tls.cipher}, ${tls.verified ? `verified by ${tls.verified}` : 'unverified'}`;
 }
 
 /** A reply or a local reason as one line: "550 5.1.1 No such user" or the text alone. */

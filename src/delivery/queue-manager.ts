@@ -13,7 +13,7 @@ import { retryDelay } from './backoff.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { DsnNotices, wants, type Notice } from './dsn-notices.ts';
 import { deliverToMaildir } from './maildir.ts';
-import { relayText, replyText, statusOf, type AttemptResult } from './outcome.ts';
+import { relayText, replyText, statusOf, tlsText, type AttemptResult } from './outcome.ts';
 import { deliverBySmtp, destinationKey, type SmtpTarget, type SmtpTransportOptions } from './smtp-transport.ts';
 
 export interface Clock {
@@ -197,14 +197,8 @@ export class QueueManager {
         jobs.push({ kind: 'final', result: { outcome, final: true }, recipients: [r] });
         continue;
       }
+      // RFC 8689's REQUIRETLS is judged per host by the TLS policy (smtp-transport.ts, tls-policy.ts).
       const target = routed ?? targetOf(route, domain)!;
-      // RFC 8689: a REQUIRETLS message leaves only over TLS verified by MTA-STS or DANE, which
-      // Postern cannot verify yet: it is returned rather than sent where it might be read.
-      if (message.envelope.requireTls && target.kind !== 'socket') {
-        const reply = { text: `REQUIRETLS: no MTA-STS or DANE policy verifies TLS to ${destinationKey(target)}`, enhanced: '5.7.30' };
-        jobs.push({ kind: 'final', result: { outcome: { status: 'bounced', reply } }, recipients: [r] });
-        continue;
-      }
       const key = destinationKey(target);
       const job = smtp.get(key) ?? { kind: 'smtp', target, recipients: [] };
       smtp.set(key, job);
@@ -235,6 +229,7 @@ export class QueueManager {
       smtputf8: message.envelope.smtputf8,
       ret: message.envelope.ret,
       envid: message.envelope.envid,
+      requireTls: message.envelope.requireTls,
       size: message.size,
       open: () => spool.readBody(message.id),
     };
@@ -251,7 +246,7 @@ export class QueueManager {
       const seconds = (ms: number) => Math.round(ms) / 1000;
       // As Postfix's delay= and delays=: the total, then time in the queue before this attempt, connecting, and the transaction.
       const delays = { queue: seconds(now - receivedAt), connect: seconds(result.timing?.connectMs ?? 0), transfer: seconds(result.timing?.transferMs ?? 0) };
-      const line = { queueId: message.id, to: r.address, relay: relayText(result.relay), delay: seconds(this.clock.now() - receivedAt), delays, dsn: statusOf(outcome), reply };
+      const line = { queueId: message.id, to: r.address, relay: relayText(result.relay), delay: seconds(this.clock.now() - receivedAt), delays, dsn: statusOf(outcome), reply, ...(result.tls && { tls: tlsText(result.tls) }) };
       this.tell(message, r.address, { status: outcome.status, relay: line.relay, dsn: line.dsn, reply });
       if (outcome.status === 'sent') {
         spool.setRecipientState(message.id, r.index, 'delivered');

@@ -4,10 +4,13 @@
 // next one (RFC 5321 §5.1). What is still deferred after the last address stays queued.
 import { isIP } from 'node:net';
 import { DnsLookupError, type Resolver } from '../dns/resolver/resolver.ts';
+import { silentLogger } from '../log/logger.ts';
+import { TlsPolicyError } from '../smtp/client/peer-tls.ts';
 import type { ConnectOptions, OutboundMessage, SmtpConnection } from '../smtp/client/types.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { planMxDelivery, type MxPlan, type NextHop, type SelfIdentity } from './mx-plan.ts';
 import type { AttemptResult } from './outcome.ts';
+import { TlsPolicy, type DestinationTls } from './tls-policy.ts';
 
 export type SmtpTarget =
   | { kind: 'mx'; domain: string }
@@ -27,6 +30,17 @@ export interface SmtpTransportOptions {
   timeouts: NonNullable<ConnectOptions['timeouts']>;
   /** At most this many addresses are tried per attempt (Postfix's smtp_mx_address_limit). */
   maxAddresses?: number;
+  /** delivery.tls; default: opportunistic TLS everywhere, no DANE, no MTA-STS. */
+  tls?: TlsPolicy;
+}
+
+/** Unix sockets are local: STARTTLS if the LMTP server offers it, nothing asked of it. */
+const LOCAL_TLS: DestinationTls = { forHost: async () => ({ use: true, tls: 'opportunistic' }) };
+
+async function destinationTls(target: SmtpTarget, port: number, message: OutboundMessage, options: SmtpTransportOptions): Promise<DestinationTls> {
+  if (target.kind === 'socket') return LOCAL_TLS;
+  const policy = options.tls ?? new TlsPolicy({ default: 'may', domains: {}, logger: silentLogger() });
+  return policy.forDestination(target.kind === 'mx' ? target.domain : target.host, target.kind, port, message.requireTls === true);
 }
 
 export function destinationKey(target: SmtpTarget): string {
@@ -57,7 +71,10 @@ export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage
   }
 
   const key = destinationKey(target);
+  // A REQUIRETLS message never rides on a kept connection that its checks did not open.
+  const keptKey = message.requireTls ? `${key}/requiretls` : key;
   const port = target.kind === 'mx' ? options.mxPort : target.kind === 'host' ? target.port : 0;
+  const tls = await destinationTls(target, port, message, options);
   const protocol = target.kind === 'mx' ? 'smtp' : target.kind === 'host' ? target.protocol : 'lmtp';
   const results: Array<AttemptResult | undefined> = message.recipients.map(() => undefined);
   const lastProblem: AttemptResult[] = message.recipients.map(() => ({ outcome: { status: 'deferred', reply: { text: 'no delivery attempt was made' } } }));
@@ -67,32 +84,41 @@ export async function deliverBySmtp(target: SmtpTarget, message: OutboundMessage
     const pending = message.recipients.flatMap((r, i) => (results[i] === undefined ? [i] : []));
     if (pending.length === 0) break;
     const relay = { host, address, port: port || undefined };
+    const hostTls = await tls.forHost(host);
+    if (!hostTls.use) {
+      for (const i of pending) lastProblem[i] = { outcome: { status: hostTls.status, reply: hostTls.reply }, relay };
+      continue;
+    }
     const started = performance.now();
     let connected = started;
-    const pooled = options.pool.take(key, address);
+    const pooled = options.pool.take(keptKey, address);
+    let used = pooled;
     let outcomes = pooled && (await pooled.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) }));
-    if (pooled) options.pool.give(key, address, pooled);
+    if (pooled) options.pool.give(keptKey, address, pooled);
     // A kept connection the peer has closed meanwhile fails without a reply: try a fresh one.
     if (!outcomes || outcomes.every((o) => o.status === 'deferred' && !('code' in o.reply))) {
       let connection: SmtpConnection;
       try {
-        connection = await options.connect({ host, address, port, protocol, heloName: options.heloName, localAddress: options.sourceAddress, tls: 'opportunistic', timeouts: options.timeouts });
+        connection = await options.connect({ host, address, port, protocol, heloName: options.heloName, localAddress: options.sourceAddress, tls: hostTls.tls, timeouts: options.timeouts });
       } catch (err) {
         options.pool.feedback(key, false);
         const reply = (err as { reply?: { code: number; enhanced?: string; text: string } }).reply;
+        // RFC 3463: 4.7.5, a required TLS that could not be had (the message waits, never goes in plaintext).
+        const ownReply = err instanceof TlsPolicyError ? { text: err.message, enhanced: '4.7.5' } : { text: (err as Error).message };
         // A greeting of 4xx/5xx refuses this host, not the recipients: they wait for the next one.
-        for (const i of pending) lastProblem[i] = { outcome: { status: 'deferred', reply: reply ?? { text: (err as Error).message } }, relay };
+        for (const i of pending) lastProblem[i] = { outcome: { status: 'deferred', reply: reply ?? ownReply }, relay };
         continue;
       }
       connected = performance.now();
+      used = connection;
       outcomes = await connection.send({ ...message, recipients: pending.map((i) => message.recipients[i]!) });
-      options.pool.give(key, address, connection);
+      options.pool.give(keptKey, address, connection);
     }
     const timing = { connectMs: connected - started, transferMs: performance.now() - connected };
     options.pool.feedback(key, outcomes.some((o) => o.status !== 'deferred'));
     outcomes.forEach((outcome, j) => {
       const i = pending[j]!;
-      const result: AttemptResult = { outcome, relay, final: protocol === 'lmtp', timing };
+      const result: AttemptResult = { outcome, relay, final: protocol === 'lmtp', timing, tls: used?.tls };
       if (outcome.status === 'deferred') lastProblem[i] = result;
       else results[i] = result;
     });

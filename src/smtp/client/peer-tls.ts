@@ -19,7 +19,10 @@ export function judgePeer(secure: TLSSocket, host: string, policy: PeerTlsPolicy
   if (!policy.verify) return undefined;
   const reason = policy.verify(secure);
   if (reason === undefined) return policy.name;
+  if (policy.onUntrusted) {
+    policy.onUntrusted(reason);
+    return undefined;
+  }
   if (policy.required) throw new TlsPolicyError(`TLS is required (${policy.name}) but the certificate of ${host} is not valid: ${reason}`, policy.name);
-  policy.onUntrusted?.(reason);
   return undefined;
 }

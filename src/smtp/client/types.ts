@@ -67,7 +67,7 @@ export interface PeerTlsPolicy {
   ca?: string[];
   /** Why the peer is not to be trusted, or undefined when it is; absent: any certificate will do. */
   verify?(socket: TLSSocket): string | undefined;
-  /** When not required: told why the peer would not have been trusted (MTA-STS testing mode), and the connection goes on. */
+  /** When given, a peer that fails `verify` is only reported here (MTA-STS testing mode) and the connection goes on. */
   onUntrusted?(reason: string): void;
 }
 
