@@ -17,12 +17,16 @@ import { dropPrivileges, prepareStateDir } from '../system/privileges.ts';
 import { MailService, mailPolicyOf, type MailPolicy } from './mail-service.ts';
 import { resolverFromConfig } from './resolver-from-config.ts';
 import type { Resolver } from '../dns/resolver/resolver.ts';
+import { MailEvents } from '../log/mail-events.ts';
+import { adminSettingsOf } from '../admin/settings.ts';
+import { startAdminServer, type AdminServer } from '../admin/server.ts';
+import { adminBackend } from './admin-backend.ts';
 
 /** On stop, SMTP sessions get this long to finish their transaction before 421 and close. */
 const SMTP_CLOSE_GRACE_MS = 5000;
 
 /** Keys that only take effect at start: a reload that changes them says so. */
-const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys'] as const;
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys', 'admin'] as const;
 
 /** Where a dynamically updated zone keeps its journal. */
 function journalPath(config: Config, zone: string): string {
@@ -80,6 +84,7 @@ function openStateDir(config: Config): void {
 
 export class Postern {
   private control?: Server;
+  private admin?: AdminServer;
   private stopping?: Promise<void>;
   private markStopped!: (done: Promise<void>) => void;
   private readonly stoppedPromise = new Promise<void>((resolve) => {
@@ -92,6 +97,7 @@ export class Postern {
     private readonly resolver: Resolver,
     private readonly dns: DnsService | undefined,
     private readonly mail: MailService | undefined,
+    private readonly events: MailEvents,
   ) {}
 
   /** Binds every listener, then drops privileges, then opens the control socket in dataDir. */
@@ -100,7 +106,9 @@ export class Postern {
     if (await isControlSocketLive(controlPath)) throw new Error(`another Postern is running with dataDir ${config.dataDir} (its control socket answers); stop it first with "postern stop"`);
     // Certificates and users files are read now, as root, like Postfix reads its keys before dropping privileges.
     const resolver = resolverFromConfig(config, logger);
-    const mailPolicy = mailPolicyOf(config, logger, resolver);
+    const events = new MailEvents();
+    const mailPolicy = mailPolicyOf(config, logger, resolver, events);
+    const adminSettings = adminSettingsOf(config);
     openStateDir(config);
     const dns = config.dns.listen.length === 0 ? undefined : await startDnsService({
       listen: config.dns.listen,
@@ -123,19 +131,25 @@ export class Postern {
       await dns?.close();
       throw err;
     }
-    const postern = new Postern(config, logger, resolver, dns, mail);
+    const postern = new Postern(config, logger, resolver, dns, mail, events);
     try {
       dropPrivileges({ user: config.user, group: config.group }, logger);
-      await mail?.serve(config);
+      await mail?.serve(config, events);
       postern.control = await startControlServer(controlPath, (command, args) => postern.command(command, args), logger);
+      if (adminSettings) postern.admin = await startAdminServer(adminSettings, postern.adminBackend(), logger);
     } catch (err) {
+      postern.control?.close();
       await Promise.all([dns?.close(), mail?.close(0)]);
       resolver.close();
       throw err;
     }
     writeFileSync(pidFilePath(config.dataDir), `${process.pid}\n`);
-    logger.info({ config: config.configFile, smtp: mail?.endpoints, dns: dns?.endpoints, pid: process.pid }, 'postern started');
+    logger.info({ config: config.configFile, smtp: mail?.endpoints, dns: dns?.endpoints, admin: postern.admin?.endpoint, pid: process.pid }, 'postern started');
     return postern;
+  }
+
+  private adminBackend() {
+    return adminBackend({ events: this.events, mail: this.mail, dns: this.dns, resolver: this.resolver, config: () => this.config, reloadZones: () => this.reloadZones(dnsZonesOf(this.config)) });
   }
 
   async command(command: ControlCommand, args: string[] = []): Promise<ControlReply> {
@@ -171,7 +185,7 @@ export class Postern {
     let mailPolicy: MailPolicy;
     try {
       next = loadConfig(this.config.configFile);
-      mailPolicy = mailPolicyOf(next, this.logger, this.resolver);
+      mailPolicy = mailPolicyOf(next, this.logger, this.resolver, this.events);
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, 'reload refused: the configuration has errors; the running configuration stays');
       return { ok: false, message: 'reload refused: the configuration has errors; the running configuration stays', details: [(err as Error).message] };
@@ -210,6 +224,7 @@ export class Postern {
   private async shutDown(): Promise<void> {
     this.logger.info('stopping');
     this.control?.close();
+    await this.admin?.close();
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeout, 'timeout').unref());
     const outcome = await Promise.race([Promise.all([this.dns?.close(), this.mail?.close(Math.min(this.config.shutdownTimeout, SMTP_CLOSE_GRACE_MS))]), timeout]);
     this.resolver.close();

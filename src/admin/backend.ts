@@ -1,0 +1,40 @@
+// What the admin API reads and changes, as the composition root provides it. admin/ sees the
+// services only through this, so it never builds or wires them itself.
+import type { Readable } from 'node:stream';
+import type { MailEvents } from '../log/mail-events.ts';
+
+/** A reply as the control socket's commands give it. */
+export interface CommandReply {
+  ok: boolean;
+  message: string;
+  details?: string[];
+}
+
+export interface QueueCounts {
+  queued: number;
+  deferred: number;
+  held: number;
+  quarantined: number;
+  messages: number;
+}
+
+export interface ZoneSummary {
+  name: string;
+  type: 'primary' | 'secondary';
+  source: string;
+}
+
+export interface AdminBackend {
+  events: MailEvents;
+  /** `postern queue ACTION [ID] [--json]`; undefined when there is no mail side. */
+  queue?(args: string[]): Promise<CommandReply>;
+  queueCounts(): QueueCounts | undefined;
+  /** A queued message's bytes (for its subject and attachment names). */
+  readMessage?(id: string): Readable | undefined;
+  /** The DNS server's counters summed over its workers; {} without a DNS server. */
+  dnsCounters(): Promise<Record<string, number>>;
+  dnsZones(): ZoneSummary[];
+  dnsReload(): Promise<CommandReply>;
+  /** Re-reads and validates the configuration file without applying it. */
+  checkConfig(): Promise<CommandReply>;
+}
