@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { ConnectionPool } from '../delivery/connection-pool.ts';
 import { QueueAdmin, type AdminReply } from '../delivery/queue-admin.ts';
 import { QueueManager } from '../delivery/queue-manager.ts';
+import { tlsPolicyOf, type ConfiguredTlsPolicy } from '../delivery/tls-policy-config.ts';
 import type { Resolver } from '../dns/resolver/resolver.ts';
 import { openDirectory, type Directory } from '../directory/directory.ts';
 import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
@@ -84,6 +85,7 @@ class SpoolSink implements MessageSink {
 export class MailService {
   private spool?: Spool;
   private delivery?: QueueManager;
+  private deliveryTls?: ConfiguredTlsPolicy;
   private admin?: QueueAdmin;
 
   private constructor(
@@ -138,6 +140,7 @@ export class MailService {
       if (envelope.client.port !== 0) events?.emit('accepted', { queueId, client: envelope.client.address, recipients: envelope.recipients.length });
     });
     const { delivery, queue } = config;
+    this.deliveryTls = tlsPolicyOf(config, this.resolver, this.logger);
     this.delivery = new QueueManager({
       spool: this.spool,
       routes: config.routes,
@@ -152,6 +155,7 @@ export class MailService {
         sourceAddress: delivery.sourceAddress,
         mxPort: delivery.port,
         timeouts: { connectMs: delivery.connectTimeout },
+        tls: this.deliveryTls.policy,
       },
       logger: this.logger,
       events,
@@ -185,6 +189,7 @@ export class MailService {
   async close(graceMs: number): Promise<void> {
     await this.smtp.close(graceMs);
     await this.delivery?.stop();
+    this.deliveryTls?.close();
     this.spool?.close();
   }
 }
