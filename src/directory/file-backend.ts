@@ -5,16 +5,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from '../log/logger.ts';
 import { ConfigError } from '../config/errors.ts';
+import type { DirectoryBackend, Lookup, VerifyResult } from './lookup.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import { canonicalAddress } from './user-address.ts';
 import { parseUserFile, UserFileError, type UserTable } from './user-file.ts';
-
-export type VerifyResult = 'ok' | 'fail' | 'unavailable';
-
-export interface DirectoryEntry {
-  address: string;
-  aliases: string[];
-}
 
 export interface FileDirectoryOptions {
   /** The users file (YAML). */
@@ -31,7 +25,8 @@ function versionOf(s: { ino: number; mtimeMs: number; size: number }): string {
   return `${s.ino}:${s.mtimeMs}:${s.size}`;
 }
 
-export class FileDirectory {
+export class FileDirectory implements DirectoryBackend {
+  readonly name: string;
   private table: UserTable;
   private version: string;
   private failedVersion: string | undefined;
@@ -39,6 +34,7 @@ export class FileDirectory {
 
   /** Reads the file now; a file that cannot be read or parsed is a configuration error naming it. */
   constructor(private readonly options: FileDirectoryOptions) {
+    this.name = `file ${options.file}`;
     try {
       this.version = versionOf(statSync(options.file));
       this.table = parseUserFile(options.file, readFileSync(options.file, 'utf8'));
@@ -61,14 +57,17 @@ export class FileDirectory {
     }
   }
 
-  /** The user with this address or alias, or undefined. */
-  async lookup(address: string): Promise<DirectoryEntry | undefined> {
+  /** The user with this address or alias; an alias is answered with the user's address. */
+  async lookup(address: string): Promise<Lookup> {
     await this.refresh();
     const canonical = canonicalAddress(address);
-    if (canonical === undefined) return undefined;
-    const user = this.table.users.get(this.table.aliases.get(canonical) ?? canonical);
-    return user && { address: user.address, aliases: [...user.aliases] };
+    const user = canonical === undefined ? undefined : this.table.users.get(this.table.aliases.get(canonical) ?? canonical);
+    if (!user) return { kind: 'unknown', source: this.name };
+    return { kind: 'found', entry: { address: user.address, kind: 'user', forwards: [], members: [], source: this.name } };
   }
+
+  /** Nothing stays open: the file is read when it changes, not kept. */
+  async close(): Promise<void> {}
 
   /** Re-reads the file when it changed; one check at a time however many sessions ask. */
   private refresh(): Promise<void> {

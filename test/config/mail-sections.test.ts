@@ -30,7 +30,7 @@ test('submission roles need users and a certificate; check-config says which key
   // allowPlaintext lifts the certificate requirement of submission
   parseConfig('smtp: { listeners: [ { address: 127.0.0.1, port: 587, role: submission } ], auth: { allowPlaintext: true } }\ndirectory: { backends: [ { type: file, path: users.yaml } ] }\n', FILE);
   assert.match(problemsOf('smtp: { listeners: [ { address: 127.0.0.1, port: 465, role: submissions } ], auth: { allowPlaintext: true } }\n').join('\n'), /role submissions needs a TLS certificate/);
-  assert.match(problemsOf('directory: { backends: [ { type: ldap } ] }\n').join('\n'), /^directory\.backends\[0\]\.type: expected a directory backend with type file, got "ldap"/m);
+  assert.match(problemsOf('directory: { backends: [ { type: nis } ] }\n').join('\n'), /^directory\.backends\[0\]\.type: expected a directory backend with type file or ldap, got "nis"/m);
 });
 
 test('relay.networks: CIDRs of both families, bare addresses as hosts, bad ones named', () => {

@@ -39,9 +39,10 @@ test('the file backend verifies users by address (domain case-insensitive) and l
   assert.equal(await directory.verify('alice@example.test', 'wrong'), 'fail');
   assert.equal(await directory.verify('bob@example.test', 's3cret'), 'fail');
   assert.equal(await directory.verify('not an address', 's3cret'), 'fail');
-  assert.deepEqual(await directory.lookup('a.smith@Example.TEST'), { address: 'alice@example.test', aliases: ['a.smith@example.test'] });
-  assert.deepEqual(await directory.lookup('alice@example.test'), { address: 'alice@example.test', aliases: ['a.smith@example.test'] });
-  assert.equal(await directory.lookup('nobody@example.test'), undefined);
+  const alice = { kind: 'found', entry: { address: 'alice@example.test', kind: 'user', forwards: [], members: [], source: `file ${file}` } };
+  assert.deepEqual(await directory.lookup('a.smith@Example.TEST'), alice);
+  assert.deepEqual(await directory.lookup('alice@example.test'), alice);
+  assert.deepEqual(await directory.lookup('nobody@example.test'), { kind: 'unknown', source: `file ${file}` });
 });
 
 test('a changed file is picked up; a broken change keeps the last good users and logs the file and line', async (t) => {

@@ -1,0 +1,32 @@
+// Opening an LDAP connection the way the configuration says: ldaps:// or StartTLS with the
+// server's certificate verified (against `ca`, or the system's CAs), then a simple bind.
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Client } from 'ldapts';
+
+export interface LdapServer {
+  url: string;
+  startTls: boolean;
+  /** PEM CA certificates; the system's when undefined. */
+  ca?: string;
+  timeoutMs: number;
+}
+
+function tlsOptions(server: LdapServer): ConnectionOptions {
+  const host = new URL(server.url).hostname.replace(/^\[|\]$/g, '');
+  // SNI takes names only (RFC 6066 §3); the identity check uses `host` either way.
+  return { host, ...(isIP(host) === 0 ? { servername: host } : {}), ...(server.ca === undefined ? {} : { ca: server.ca }), rejectUnauthorized: true };
+}
+
+/** A connected client, bound as `dn` (anonymous when dn is undefined). Closed again when any step fails. */
+export async function openLdap(server: LdapServer, dn?: string, password?: string): Promise<Client> {
+  const client = new Client({ url: server.url, timeout: server.timeoutMs, connectTimeout: server.timeoutMs, tlsOptions: tlsOptions(server), strictDN: false });
+  try {
+    if (server.startTls) await client.startTLS(tlsOptions(server));
+    if (dn !== undefined) await client.bind(dn, password);
+    return client;
+  } catch (err) {
+    await client.unbind().catch(() => undefined);
+    throw err;
+  }
+}
