@@ -15,6 +15,8 @@ import { blocklistChecks } from './blocklist-checks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { observedChecks } from './observed-checks.ts';
+import { envelopeExpanderOf, recipientChecks } from './directory-checks.ts';
+import type { EnvelopeExpander } from '../policy/recipient-expansion.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
 import { hopCountCheck } from '../policy/hop-count.ts';
@@ -42,6 +44,8 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   return [
     // Relay control, anti-spoofing, HELO, submission senders, rate limits.
     ...relayGuardChecks(config),
+    // Recipients of our domains against the directory: after relay control, which accepts the postmaster.
+    ...recipientChecks(config, services.directory),
     // DNS blocklists for the client, its HELO name and sender domain, then greylisting: all refuse at RCPT.
     ...blocklistChecks(config, services),
     rejectRouteCheck(config.routes),
@@ -52,7 +56,10 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   ];
 }
 
-export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>;
+export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'> & {
+  /** Rewrites the recipients of our domains to what the directory expands them to, before the commit. */
+  expandRecipients?: EnvelopeExpander;
+};
 
 /**
  * What the SMTP server applies from the configuration and may change on reload. Reads the
@@ -60,22 +67,34 @@ export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' 
  */
 export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver, events?: MailEvents): MailPolicy {
   const tls = loadServerTls(config.configFile, config.smtp.tls.certificates, config.smtp.tls.minVersion);
-  const directory = openDirectory(config.directory.backends, logger);
+  const directory = openDirectory(config.directory, { configFile: config.configFile, logger });
   const { auth } = config.smtp;
   return {
     checks: events ? observedChecks(checksOf(config, { resolver, directory, logger }), events) : checksOf(config, { resolver, directory, logger }),
     isTrusted: networkMatcher(config.relay.networks),
     tls,
     auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
+    expandRecipients: envelopeExpanderOf(config, directory, logger),
   };
 }
 
 /** Until the spool is open (a moment after the bind), there is no room: MAIL gets 452 4.3.1. */
 class SpoolSink implements MessageSink {
   spool?: Spool;
+  expandRecipients?: EnvelopeExpander;
   open(): MessageWriter {
     if (!this.spool) throw new Error('the spool is not open yet');
-    return this.spool.open();
+    const writer = this.spool.open();
+    const expand = this.expandRecipients;
+    if (!expand) return writer;
+    return {
+      id: writer.id,
+      write: (chunk) => writer.write(chunk),
+      commit: async (envelope, options) => writer.commit(await expand(envelope), options),
+      read: () => writer.read(),
+      replace: (message) => writer.replace(message),
+      abort: () => writer.abort(),
+    };
   }
   hasRoomFor(size: number): boolean {
     return this.spool?.hasRoomFor(size) ?? false;
@@ -103,6 +122,8 @@ export class MailService {
   static async bind(config: Config, policy: MailPolicy, resolver: Resolver, logger: Logger): Promise<MailService | undefined> {
     if (config.smtp.listeners.length === 0) return undefined;
     const sink = new SpoolSink();
+    const { expandRecipients, ...serverPolicy } = policy;
+    sink.expandRecipients = expandRecipients;
     const limits = config.smtp.limits;
     const smtp = await startSmtpServer({
       hostname: config.hostname,
@@ -120,7 +141,7 @@ export class MailService {
       },
       bareLineEndings: config.smtp.bareLineEndings,
       greetDelayMs: config.policy.greetDelay,
-      ...policy,
+      ...serverPolicy,
       sink,
       logger,
     });
@@ -166,7 +187,9 @@ export class MailService {
 
   /** Domains, relay networks, certificates, users and routes take effect at once; listeners and limits need a restart. */
   reload(config: Config, policy: MailPolicy): void {
-    this.smtp.setPolicy(policy);
+    const { expandRecipients, ...serverPolicy } = policy;
+    this.smtp.setPolicy(serverPolicy);
+    this.sink.expandRecipients = expandRecipients;
     this.delivery?.setRoutes(config.routes);
   }
 
