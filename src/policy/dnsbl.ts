@@ -10,6 +10,7 @@ import { askZones, blockedVerdict, blocklistZones, type Listing } from './blockl
 import { BlocklistProblems } from './blocklist-problems.ts';
 import { CONTINUE, type RcptContext, type SessionContext, type SmtpCheck, type Verdict } from './check.ts';
 import { ourDomains } from './our-domains.ts';
+import { unmappedAddress } from './networks.ts';
 import { isPostmaster } from './postmaster.ts';
 
 export interface BlocklistOptions {
@@ -25,7 +26,7 @@ const PENDING = 'dnsbl:listings';
 
 /** 1.2.0.192 for 192.0.2.1; the 32 nibbles, last first, for an IPv6 address; undefined for anything else. */
 export function dnsblName(address: string): string | undefined {
-  const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+  const plain = unmappedAddress(address);
   try {
     return reverseName(plain).replace(isIPv4(plain) ? /\.in-addr\.arpa$/ : /\.ip6\.arpa$/, '');
   } catch {
@@ -50,7 +51,7 @@ export function dnsblCheck(options: BlocklistOptions): SmtpCheck {
       const pending = ctx.results.get(PENDING) as Promise<Listing[]> | undefined;
       // An AUTH after connect exempts the session from then on.
       if (pending === undefined || options.allowlist.exemptsTransaction(ctx) || isPostmaster(ctx.recipient.address, ours)) return CONTINUE;
-      return blockedVerdict(await pending, options.threshold, `client [${ctx.client.address}]`) ?? CONTINUE;
+      return blockedVerdict(await pending, options.threshold, `client [${unmappedAddress(ctx.client.address)}]`) ?? CONTINUE;
     },
   };
 }

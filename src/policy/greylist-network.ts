@@ -2,10 +2,11 @@
 // retry from another host of the same farm (RFC 6647 §4.1: /24 for IPv4, /64 for IPv6).
 import { isIPv4 } from 'node:net';
 import { ipv4FromBytes, ipv4ToBytes, ipv6FromBytes, ipv6ToBytes } from '../dns/wire/addresses.ts';
+import { unmappedAddress } from './networks.ts';
 
 /** "192.0.2.0/24" for 192.0.2.77 with prefix 24; the address itself when it is not an IP address. */
 export function clientNetwork(address: string, prefixes: { ipv4: number; ipv6: number }): string {
-  const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+  const plain = unmappedAddress(address);
   const v4 = isIPv4(plain);
   const bytes = new Uint8Array(v4 ? 4 : 16);
   if (!(v4 ? ipv4ToBytes(plain, bytes, 0) : ipv6ToBytes(plain.replace(/%.*$/, ''), bytes, 0))) return address;

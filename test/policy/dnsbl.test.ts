@@ -111,9 +111,11 @@ test('a listed client is refused at RCPT with the zone\'s TXT reason, in Postfix
   assert.equal(replyOf(bare), 'continue');
 });
 
-test('an IPv6 client is looked up by its nibbles', async () => {
-  const [v] = await session(dnsblCheck(options()), { address: '2001:db8::2' });
-  assert.equal(replyOf(v), '554 5.7.1 Service unavailable; client [2001:db8::2] blocked using bl.test: IPv6 listed');
+test('an IPv6 client is looked up by its nibbles; an IPv4-mapped one as IPv4, and named so', async () => {
+  const [v6] = await session(dnsblCheck(options()), { address: '2001:db8::2' });
+  assert.equal(replyOf(v6), '554 5.7.1 Service unavailable; client [2001:db8::2] blocked using bl.test: IPv6 listed');
+  const [mapped] = await session(dnsblCheck(options()), { address: '::ffff:127.0.0.2' });
+  assert.match(replyOf(mapped)!, /^554 5\.7\.1 Service unavailable; client \[127\.0\.0\.2\] blocked using bl\.test: /);
 });
 
 test('unlisted clients, and answers outside the zone\'s codes, pass', async () => {
