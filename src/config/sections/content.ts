@@ -34,6 +34,7 @@ const words = () => listOf(z.string().min(1).transform((w) => w.toLowerCase().re
 const ruleMatch = () =>
   z.strictObject({
     realType: words().optional(),
+    executable: z.boolean().optional(),
     extension: words().optional(),
     mismatch: z.boolean().optional(),
     disguised: z.boolean().optional(),
@@ -46,7 +47,7 @@ const ruleMatch = () =>
   });
 
 /** The conditions that pick out parts (attachments); the others (header, virus) look at the whole message. */
-export const PART_CONDITIONS = ['realType', 'extension', 'mismatch', 'disguised', 'encrypted', 'sizeOver', 'signature', 'text'] as const;
+export const PART_CONDITIONS = ['realType', 'executable', 'extension', 'mismatch', 'disguised', 'encrypted', 'sizeOver', 'signature', 'text'] as const;
 
 const rule = () =>
   z
