@@ -2,10 +2,8 @@
 // sent in length-prefixed chunks, a zero-length chunk ends it, and clamd answers one
 // NUL-terminated line ("stream: OK", "stream: <name> FOUND" or "... ERROR").
 import net from 'node:net';
+import type { ClamavConfig, ClamdAddress } from '../config/sections/content-clamav.ts';
 import type { ScanResult, VirusScanner } from './types.ts';
-
-/** Where clamd listens: "host:port" (TCP; "[::1]:3310" for IPv6) or a unix socket path. */
-export type ClamdAddress = { host: string; port: number } | { path: string };
 
 export interface ClamdScannerOptions {
   address: ClamdAddress;
@@ -19,16 +17,6 @@ export interface ClamdScannerOptions {
 const CHUNK_SIZE = 64 * 1024;
 /** Longest answer we wait for; clamd's lines are short, a peer sending more is not clamd. */
 const MAX_REPLY = 4096;
-
-/** Parses "host:port" or a path ("/run/clamav/clamd.ctl"); undefined for anything else. */
-export function parseClamdAddress(text: string): ClamdAddress | undefined {
-  if (text.startsWith('/')) return { path: text };
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text);
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: m[1] ?? m[2]!, port };
-}
 
 export function describeClamdAddress(address: ClamdAddress): string {
   return 'path' in address ? address.path : address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
@@ -166,4 +154,9 @@ function drained(socket: net.Socket, closed: () => boolean): Promise<void> {
     socket.on('drain', go);
     socket.on('close', go);
   });
+}
+
+/** The scanner content.clamav describes; undefined when it is not configured. */
+export function clamdScannerOf(settings: ClamavConfig | undefined): ClamdScanner | undefined {
+  return settings && new ClamdScanner({ address: settings.address, timeoutMs: settings.timeout, maxParallel: settings.maxParallel });
 }

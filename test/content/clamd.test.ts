@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { ClamdScanner, clamdReply, parseClamdAddress } from '../../src/content/clamd.ts';
+import { parseClamdAddress } from '../../src/config/sections/content-clamav.ts';
+import { ClamdScanner, clamdReply } from '../../src/content/clamd.ts';
 import { EICAR, EICAR_SIGNATURE, MARKER_SIGNATURE, VIRUS_MARKER, startClamd, type TestClamd } from '../helpers/clamd.ts';
 import { freePort } from '../helpers/postern-process.ts';
 
