@@ -34,7 +34,7 @@ export function buildSchema(baseDir: string) {
       domains: listOf(domainName()).default([]),
       relay: relaySection(),
       policy: policySection(context),
-      content: contentSection(),
+      content: contentSection(context),
       routes: routesSection(context),
       delivery: deliverySection(context),
       directory: directorySection(context),

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { positiveInt, show, size } from '../fields.ts';
-import { enumOf, listOf } from './common.ts';
+import { enumOf, listOf, type SectionContext } from './common.ts';
+import { clamavSection } from './content-clamav.ts';
+import { copyPostmasterSection, notifySection } from './content-notify.ts';
+import { quarantineSection } from './content-quarantine.ts';
 
 export const CONTENT_ACTIONS = ['reject', 'tag', 'strip', 'quarantine', 'notify', 'copyPostmaster', 'discard'] as const;
 export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
@@ -86,7 +89,7 @@ const limits = () =>
     })
     .prefault({});
 
-export const contentSection = () =>
+export const contentSection = (context: SectionContext) =>
   z
     .strictObject({
       scanning: z.boolean().prefault(true),
@@ -94,6 +97,10 @@ export const contentSection = () =>
       rules: listOf(rule()).optional(),
       tagPrefix: z.string().prefault('[SUSPICIOUS] '),
       limits: limits(),
+      clamav: clamavSection(),
+      quarantine: quarantineSection(),
+      notify: notifySection(context),
+      copyPostmaster: copyPostmasterSection(),
     })
     .superRefine((content, ctx) => {
       const seen = new Set<string>();
