@@ -24,7 +24,9 @@ export type Expansion =
   | { kind: 'ok'; recipients: ExpandedRecipient[]; steps: ExpansionStep[] }
   | { kind: 'unknown'; source: string; steps: ExpansionStep[] }
   | { kind: 'unavailable'; reason: string; source: string; steps: ExpansionStep[] }
-  | { kind: 'too many'; limit: number; steps: ExpansionStep[] };
+  | { kind: 'too many'; limit: number; steps: ExpansionStep[] }
+  /** Every path ended in a loop or an unknown address: nothing to deliver to. */
+  | { kind: 'empty'; steps: ExpansionStep[] };
 
 export interface ExpansionOptions {
   lookup(address: string): Promise<Lookup>;
@@ -91,5 +93,6 @@ export async function expandAddress(address: string, options: ExpansionOptions):
     if (err instanceof Stop) return err.result;
     throw err;
   }
+  if (recipients.size === 0) return { kind: 'empty', steps };
   return { kind: 'ok', recipients: [...recipients.values()], steps };
 }

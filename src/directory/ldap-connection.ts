@@ -20,7 +20,9 @@ function tlsOptions(server: LdapServer): ConnectionOptions {
 
 /** A connected client, bound as `dn` (anonymous when dn is undefined). Closed again when any step fails. */
 export async function openLdap(server: LdapServer, dn?: string, password?: string): Promise<Client> {
-  const client = new Client({ url: server.url, timeout: server.timeoutMs, connectTimeout: server.timeoutMs, tlsOptions: tlsOptions(server), strictDN: false });
+  // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps://.
+  const implicitTls = /^ldaps:/i.test(server.url);
+  const client = new Client({ url: server.url, timeout: server.timeoutMs, connectTimeout: server.timeoutMs, ...(implicitTls ? { tlsOptions: tlsOptions(server) } : {}), strictDN: false });
   try {
     if (server.startTls) await client.startTLS(tlsOptions(server));
     if (dn !== undefined) await client.bind(dn, password);

@@ -59,6 +59,8 @@ export function recipientCheck(options: RecipientCheckOptions): SmtpCheck {
           return UNAVAILABLE;
         case 'too many':
           return { kind: 'reject', code: 550, enhanced: '5.2.4', text: `<${address}>: Mailing list expansion problem: more than ${expansion.limit} recipients` };
+        case 'empty':
+          return { kind: 'reject', code: 550, enhanced: '5.4.6', text: `<${address}>: Recipient address rejected: expands to no recipient (an alias loop or an empty list)` };
         case 'unknown':
           return unknown(ctx);
       }

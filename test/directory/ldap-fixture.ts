@@ -1,0 +1,46 @@
+// The test company's directory: users routed to two mail hosts, an alias, forwards (one a loop),
+// nested groups (one containing itself), a member that does not exist, and passwords for AUTH.
+import { BASE_LDIF, LDAP_SUFFIX } from '../helpers/slapd.ts';
+
+export const PEOPLE = `ou=people,${LDAP_SUFFIX}`;
+
+/** Mail hosts of the two halves of example.test (mailHost). */
+export const MAILSTORE_A = '127.0.0.31';
+export const MAILSTORE_B = '127.0.0.32';
+
+const person = (uid: string, lines: string[]) => `dn: uid=${uid},${PEOPLE}
+objectClass: inetOrgPerson
+objectClass: inetLocalMailRecipient
+objectClass: qmailUser
+uid: ${uid}
+cn: ${uid}
+sn: ${uid}
+${lines.join('\n')}
+`;
+
+export const DIRECTORY_LDIF = [
+  BASE_LDIF,
+  person('alice', ['mail: alice@example.test', 'mailLocalAddress: a.smith@example.test', `mailHost: ${MAILSTORE_A}`, 'userPassword: alice-pw']),
+  person('bob', ['mail: bob@example.test', `mailHost: ${MAILSTORE_B}`, 'userPassword: bob-pw']),
+  person('carol', ['mail: carol@example.test', 'userPassword: carol-pw']),
+  person('dave', ['mail: dave@example.test', 'mailForwardingAddress: bob@example.test', 'mailForwardingAddress: dave@example.test', `mailHost: ${MAILSTORE_A}`]),
+  person('loop1', ['mail: loop1@example.test', 'mailForwardingAddress: loop2@example.test']),
+  person('loop2', ['mail: loop2@example.test', 'mailForwardingAddress: loop1@example.test']),
+  `dn: cn=team,ou=groups,${LDAP_SUFFIX}
+objectClass: groupOfNames
+objectClass: inetLocalMailRecipient
+cn: team
+mailLocalAddress: team@example.test
+member: uid=alice,${PEOPLE}
+member: cn=subteam,ou=groups,${LDAP_SUFFIX}
+member: uid=gone,${PEOPLE}
+`,
+  `dn: cn=subteam,ou=groups,${LDAP_SUFFIX}
+objectClass: groupOfNames
+objectClass: inetLocalMailRecipient
+cn: subteam
+mailLocalAddress: subteam@example.test
+member: uid=carol,${PEOPLE}
+member: cn=team,ou=groups,${LDAP_SUFFIX}
+`,
+].join('\n');
