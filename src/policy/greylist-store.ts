@@ -21,6 +21,8 @@ export type GreylistDecision = { pass: true } | { pass: false; waitSeconds: numb
 
 /** How often expired triplets are deleted, at most. */
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** A remembered triplet's end is moved on only when it is older than this. */
+const REFRESH_SLACK_MS = 60 * 60_000;
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS triplets (
   network TEXT NOT NULL,
@@ -32,6 +34,13 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS triplets (
   PRIMARY KEY (network, sender, recipient)
 ) WITHOUT ROWID`;
 
+interface Statements {
+  select: Database.Statement<string[], Row>;
+  remember: Database.Statement;
+  firstSight: Database.Statement;
+  prune: Database.Statement;
+}
+
 interface Row {
   first_seen: number;
   remembered_until: number | null;
@@ -40,6 +49,7 @@ interface Row {
 export class GreylistStore {
   private static readonly open = new Map<string, GreylistStore>();
   private db?: Database.Database;
+  private sql?: Statements;
   private lastPrune = 0;
 
   private constructor(private readonly file: string) {}
@@ -52,44 +62,53 @@ export class GreylistStore {
   }
 
   decide(triplet: Triplet, timing: GreylistTiming, now: number): GreylistDecision {
-    const db = this.connection();
-    this.pruneNow(db, timing, now);
+    const sql = this.statements();
+    this.pruneNow(sql, timing, now);
     const key = [triplet.network, triplet.sender, triplet.recipient];
-    const row = db.prepare<string[], Row>('SELECT first_seen, remembered_until FROM triplets WHERE network = ? AND sender = ? AND recipient = ?').get(...key);
-    const remembered = row?.remembered_until != null && row.remembered_until >= now;
+    const row = sql.select.get(...key);
+    const rememberedUntil = row?.remembered_until ?? -Infinity;
+    const remembered = rememberedUntil >= now;
     const inWindow = row !== undefined && now >= row.first_seen + timing.delayMs && now <= row.first_seen + timing.windowMs;
     if (remembered || inWindow) {
-      db.prepare('UPDATE triplets SET remembered_until = ? WHERE network = ? AND sender = ? AND recipient = ?').run(now + timing.rememberMs, ...key);
+      // One write an hour per busy triplet is enough: its memory lasts weeks.
+      if (rememberedUntil < now + timing.rememberMs - REFRESH_SLACK_MS) sql.remember.run(now + timing.rememberMs, ...key);
       return { pass: true };
     }
     // Too early: the delay runs from the first sight. Never seen, or seen too long ago (past the window, or forgotten): start again.
     const early = row !== undefined && now < row.first_seen + timing.delayMs;
     const firstSeen = early ? row.first_seen : now;
-    if (!early) db.prepare('INSERT OR REPLACE INTO triplets (network, sender, recipient, first_seen, remembered_until) VALUES (?, ?, ?, ?, NULL)').run(...key, now);
+    if (!early) sql.firstSight.run(...key, now);
     return { pass: false, waitSeconds: Math.max(1, Math.ceil((firstSeen + timing.delayMs - now) / 1000)) };
   }
 
   close(): void {
     this.db?.close();
     this.db = undefined;
+    this.sql = undefined;
     GreylistStore.open.delete(this.file);
   }
 
-  private connection(): Database.Database {
-    if (!this.db) {
+  private statements(): Statements {
+    if (!this.sql) {
       const db = new Database(this.file);
       // A lost decision only greylists a triplet once more: no fsync per message needed.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
       this.db = db;
+      this.sql = {
+        select: db.prepare<string[], Row>('SELECT first_seen, remembered_until FROM triplets WHERE network = ? AND sender = ? AND recipient = ?'),
+        remember: db.prepare('UPDATE triplets SET remembered_until = ? WHERE network = ? AND sender = ? AND recipient = ?'),
+        firstSight: db.prepare('INSERT OR REPLACE INTO triplets (network, sender, recipient, first_seen, remembered_until) VALUES (?, ?, ?, ?, NULL)'),
+        prune: db.prepare('DELETE FROM triplets WHERE (remembered_until IS NULL AND first_seen < ?) OR remembered_until < ?'),
+      };
     }
-    return this.db;
+    return this.sql;
   }
 
-  private pruneNow(db: Database.Database, timing: GreylistTiming, now: number): void {
+  private pruneNow(sql: Statements, timing: GreylistTiming, now: number): void {
     if (now - this.lastPrune < PRUNE_INTERVAL_MS) return;
     this.lastPrune = now;
-    db.prepare('DELETE FROM triplets WHERE (remembered_until IS NULL AND first_seen < ?) OR remembered_until < ?').run(now - timing.windowMs, now);
+    sql.prune.run(now - timing.windowMs, now);
   }
 }
