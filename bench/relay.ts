@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureHaraka, startHaraka } from './lib/haraka.ts';
 import { startPostfix, type RunningSmtpPeer, type SmtpPeerSetup } from './lib/postfix.ts';
+import { startPosternWithChecks } from './lib/postern-checks.ts';
 import { startPosternRelay, type NextHop } from './lib/postern-relay.ts';
 import { sampleTreeMemory, treeCpuSeconds } from './lib/proc-stats.ts';
 import { startSink, type RunningSink } from './lib/smtp-sink.ts';
@@ -19,8 +20,11 @@ import { runBench } from './lib/bench-main.ts';
 
 const RECIPIENT = 'user@remote.test';
 
+const profiling = (options: Options) => (options.posternCpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.posternCpuProf)] : []);
+
 const SERVERS: Record<string, (setup: SmtpPeerSetup, nextHop: NextHop, options: Options) => Promise<RunningSmtpPeer>> = {
-  postern: (setup, nextHop, options) => startPosternRelay(setup, RECIPIENT, nextHop, options.posternCpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.posternCpuProf)] : []),
+  postern: (setup, nextHop, options) => startPosternRelay(setup, RECIPIENT, nextHop, profiling(options)),
+  'postern-checks': (setup, nextHop, options) => startPosternWithChecks(setup, RECIPIENT, nextHop, profiling(options)),
   postfix: (setup, nextHop) => startPostfix(setup, `[${nextHop.host}]:${nextHop.port}`),
   haraka: (setup, nextHop) => startHaraka(setup, RECIPIENT, nextHop),
 };
@@ -34,7 +38,9 @@ relayed message and peak memory side by side. Needs root (Postfix's own instance
 package postfix (scripts/test-deps.sh) and, for Haraka, the npm registry on first use (Haraka 3
 is installed into bench/.peers/haraka).
 
-  --servers LIST         comma-separated (default: postern,postfix,haraka)
+  --servers LIST         comma-separated (default: postern,postern-checks,postfix,haraka); postern runs
+                         with its default checks (the load generator is trusted), postern-checks with
+                         every check on (see bench/lib/postern-checks.ts): the "x all off" column
   --sizes LIST           message bytes (default: 5120,102400)
   --sessions LIST        parallel sessions (default: 10,50)
   --messages N           messages per run (default: 1000)
@@ -142,6 +148,10 @@ function report(results: Measurement[], options: Options): void {
     const other = byKey.get(`${peer}/${m.load.size}/${m.load.sessions}`);
     return m.server.name === 'postern' && other ? (m.relayedPerSecond / other.relayedPerSecond).toFixed(2) : '';
   };
+  const againstChecksOff = (m: Measurement) => {
+    const off = byKey.get(`postern/${m.load.size}/${m.load.sessions}`);
+    return m.server.name === 'postern-checks' && off ? (m.relayedPerSecond / off.relayedPerSecond).toFixed(2) : '';
+  };
   const rows = results.map((m) => [
     m.server.name,
     m.server.version,
@@ -156,12 +166,13 @@ function report(results: Measurement[], options: Options): void {
     String(m.load.messages - m.delivered),
     ratio(m, 'postfix'),
     ratio(m, 'haraka'),
+    againstChecksOff(m),
   ]);
   const left = (header: string) => ({ header, align: 'left' as const });
   const right = (header: string) => ({ header, align: 'right' as const });
   console.log(
     formatTable(
-      [left('server'), left('version'), right('size B'), right('sessions'), right('in msg/s'), right('relayed msg/s'), right('p50 ms'), right('p99 ms'), right('CPU ms/msg'), right('peak MiB'), right('lost'), right('x postfix'), right('x haraka')],
+      [left('server'), left('version'), right('size B'), right('sessions'), right('in msg/s'), right('relayed msg/s'), right('p50 ms'), right('p99 ms'), right('CPU ms/msg'), right('peak MiB'), right('lost'), right('x postfix'), right('x haraka'), right('x all off')],
       rows,
     ),
   );
@@ -170,6 +181,7 @@ function report(results: Measurement[], options: Options): void {
   console.log('in msg/s: messages / time from the first connection to the last 250. relayed msg/s: messages delivered / time from the first connection to the last arrival at the sink.');
   console.log('p50/p99 ms: from the relay\'s 250 for a message (as the load generator read it) to the message\'s arrival at the sink (nearest rank). lost: not at the sink within --drain-timeout.');
   console.log('CPU ms/msg: user+system CPU of all the relay\'s processes (live ones and the children they reaped) from the start of the run to the last arrival, per message.');
+  console.log('x all off: postern-checks (every check on: SPF/DKIM/DMARC/ARC, DNSBL and RHSBL, greylisting, anti-spoofing, rate limits; DNS answers from its own DNS server, cached) relayed msg/s over postern\'s (the trusted load generator passes no check but relay control) in the same run.');
   console.log('peak MiB: highest sum of PSS over the relay\'s processes, sampled every 200 ms during the run (for a single process about its RSS).');
 }
 
