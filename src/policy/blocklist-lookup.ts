@@ -4,6 +4,7 @@
 // a timeout, a name we cannot ask) is "not listed": a broken list must never refuse mail.
 import { ipv4Number, parseIpv4Range, type Ipv4Range } from '../config/address-range.ts';
 import { DnsLookupError, type Resolver } from '../dns/resolver/resolver.ts';
+import { NameError } from '../dns/wire/errors.ts';
 import { RRType } from '../dns/wire/rrtypes.ts';
 import type { BlocklistProblems } from './blocklist-problems.ts';
 import type { Verdict } from './check.ts';
@@ -41,6 +42,8 @@ export async function askZone(resolver: Resolver, name: string, zone: BlocklistZ
     const answer = await resolver.resolve(question, RRType.A);
     addresses = answer.records.map((rr) => ipv4Number(rr.data.address as string));
   } catch (err) {
+    // A name that cannot be asked (too long with the zone appended) is the client's doing, not the zone's.
+    if (err instanceof NameError) return undefined;
     if (err instanceof DnsLookupError && !err.temporary) {
       problems.recovered(zone.zone);
       return undefined;

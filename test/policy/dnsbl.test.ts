@@ -183,3 +183,11 @@ test('RHSBL: the sender domain and the HELO name, each refused at RCPT naming wh
   assert.equal(replyOf((await session(check, { address: '127.0.0.99', helo: '[127.0.0.99]', sender: '' }))[0]), 'continue', 'an address literal and the null sender are not asked about');
   assert.equal(replyOf((await session(check, { address: '127.0.0.99', sender: 'x@spammer.example', recipients: ['postmaster@example.test'] }))[0]), 'continue');
 });
+
+test('RHSBL: a HELO name too long to ask with the zone appended passes, and is not blamed on the zone', async () => {
+  const { logger, lines } = capturingLogger();
+  const check = rhsblCheck(options({ logger, zones: [{ zone: 'dbl.test', codes: [], weight: 1 }] }));
+  const helo = `${Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.')}.example`;
+  assert.equal(replyOf((await session(check, { address: '127.0.0.99', helo }))[0]), 'continue');
+  assert.deepEqual(lines, []);
+});
