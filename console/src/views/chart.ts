@@ -34,6 +34,8 @@ export function lineChart(title: string, minutes: number[], series: ChartSeries[
     ...series.map((s) =>
       svg('polyline', { class: `line ${s.className}`, points: s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ') }, svg('title', {}, s.name)),
     ),
+    // A dot per minute, so the first minute (a line of one point) shows too.
+    ...series.flatMap((s) => s.values.map((v, i) => svg('circle', { class: `dot ${s.className}`, cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2.5 }, svg('title', {}, `${s.name}: ${v}`)))),
   );
   return h('figure', { class: 'chart-box' }, h('figcaption', {}, title), chart, h('ul', { class: 'legend' }, ...series.map((s) => h('li', { class: s.className }, `${s.name}: ${s.values.at(-1) ?? 0} in the last minute, ${s.values.reduce((a, b) => a + b, 0)} in the hour`))));
 }
