@@ -12,6 +12,7 @@ import type { Resolver } from '../dns/resolver/resolver.ts';
 import { openDirectory, type Directory } from '../directory/directory.ts';
 import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
 import { blocklistChecks } from './blocklist-checks.ts';
+import { contentChecks } from './content-checks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { observedChecks } from './observed-checks.ts';
@@ -52,6 +53,8 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
     hopCountCheck(),
     // End of data: sender authentication before every other check, DKIM signing after all of them.
     ...senderAuthChecks(config, services),
+    // Content filtering: may refuse, quarantine, discard or rewrite the message the signer then signs.
+    ...contentChecks(config, services.logger),
     ...dkimSignChecks(config, services.logger),
   ];
 }

@@ -1,0 +1,139 @@
+// The content filter end to end: a real Postern between Python's smtplib (a client outside
+// relay.networks, so inbound mail) and a sink behind the route of our domain. What the sender is
+// answered and what arrives at the sink is what a user sees.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
+import { sendWithSmtplib, type SendResult } from '../helpers/smtp-send.ts';
+import { startSink, type ReceivedMessage, type TestSink } from '../helpers/smtp-sink.ts';
+import { attachment, message, multipart, nestedMessage, PDF, textPart, WINDOWS_PROGRAM } from '../content/messages.ts';
+
+let dir: { path: string; remove: () => void };
+let postern: RunningPostern;
+let sink: TestSink;
+let smtpPort: number;
+
+before(async () => {
+  dir = tempDir();
+  smtpPort = await freePort();
+  const sinkPort = await freePort('127.0.0.46');
+  sink = await startSink('127.0.0.46', sinkPort);
+  postern = await startPostern(
+    writeConfig(
+      dir.path,
+      `hostname: mx.example.test
+dataDir: var
+log: { format: json }
+smtp: { listeners: [ { address: 127.0.0.1, port: ${smtpPort} } ] }
+domains: [ example.test ]
+relay: { networks: [ 127.0.0.9/32 ] }
+routes: { example.test: { type: smtp, host: 127.0.0.46, port: ${sinkPort} } }
+content:
+  rules:
+    - { name: no-iso, match: { extension: [ iso ] }, action: reject }
+    - { name: wire-fraud, match: { text: "wire\\\\s+transfer" }, action: tag, subjectPrefix: "[FRAUD?] " }
+    - { name: junk-list, match: { header: "^List-Id: .*junk" }, action: discard }
+    - { name: disguised, match: { disguised: true }, action: quarantine }
+    - { name: no-exe, match: { realType: [ exe, elf ] }, action: strip, directions: [ inbound ] }
+`,
+    ),
+  );
+});
+
+after(async () => {
+  await postern?.stop();
+  await sink?.close();
+  dir?.remove();
+});
+
+async function send(subject: string, raw: string): Promise<SendResult> {
+  const [result] = await sendWithSmtplib(smtpPort, [{ from: 'alice@sender.test', to: ['bob@example.test'], body: raw.replace('Subject: Test message', `Subject: ${subject}`) }]);
+  return result!;
+}
+
+async function arrived(subject: string): Promise<ReceivedMessage> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((d) => setTimeout(d, 50))) {
+    const hit = (await sink.received()).find((m) => m.body.includes(subject));
+    if (hit) return hit;
+  }
+  throw new Error(`"${subject}" did not reach the sink`);
+}
+
+describe('content filter end to end', () => {
+  it('strips a program: the attachment arrives as a note saying what was removed and why', async () => {
+    const r = await send('strip me', message(multipart([textPart('the tool you asked for'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')])));
+    assert.equal(r.code, 250, r.reply);
+    const { body } = await arrived('strip me');
+    assert.match(body, /\r\nX-Postern-Content: rule=no-exe; action=strip\r\nReceived: from client.example.org/);
+    assert.match(body, /Content-Type: text\/plain; charset=utf-8\r\n/);
+    assert.match(body, /filename=setup\.exe\.removed\.txt/);
+    assert.match(body, /The attachment "setup\.exe" \(\d+ bytes\) was removed from this message by the mail gateway,\r\nas the company's email policy requires \(rule no-exe\)\./);
+    assert.match(body, /the tool you asked for/);
+    assert.doesNotMatch(body, new RegExp(WINDOWS_PROGRAM.subarray(0, 30).toString('base64').slice(0, 20)));
+  });
+
+  it('tags a message: the subject prefix and the X-header arrive', async () => {
+    const r = await send('Payment', message(multipart([textPart('Please make the wire  transfer today.'), attachment(PDF, 'application/pdf', 'filename="invoice.pdf"')])));
+    assert.equal(r.code, 250, r.reply);
+    const { body } = await arrived('Payment');
+    assert.match(body, /\r\nSubject: \[FRAUD\?\] Payment\r\n/);
+    assert.match(body, /\r\nX-Postern-Content: rule=wire-fraud; action=tag\r\nReceived: from client.example.org/);
+    assert.match(body, /%PDF|JVBERi0/);
+  });
+
+  it('rejects at end of data with a reply naming the rule', async () => {
+    const r = await send('an image', message(multipart([textPart('x'), attachment(Buffer.from('CD001'), 'application/octet-stream', 'filename="disk.iso"')])));
+    assert.equal(r.code, 550);
+    assert.equal(r.reply, '5.7.1 Message refused by content policy (rule no-iso)');
+  });
+
+  it('quarantines a program renamed .pdf: 250 to the sender, nothing delivered, logged with the rule', async () => {
+    const r = await send('quarantine me', message(multipart([textPart('x'), attachment(WINDOWS_PROGRAM, 'application/pdf', 'filename="report.pdf"')])));
+    assert.equal(r.code, 250, r.reply);
+    const logged = await postern.waitForLog((l) => l.msg === 'message quarantined');
+    assert.equal(logged.rule, 'disguised');
+    assert.match(String(logged.reason), /attachment "report\.pdf" \(exe behind a \.pdf name\)/);
+    await new Promise((d) => setTimeout(d, 500));
+    assert.equal((await sink.received()).some((m) => m.body.includes('quarantine me')), false);
+  });
+
+  it('discards by a header rule: 250, nothing delivered', async () => {
+    const r = await send('junk', message(textPart('buy now'), 'Test message', ['List-Id: <offers.junk.example>']));
+    assert.equal(r.code, 250, r.reply);
+    const logged = await postern.waitForLog((l) => l.msg === 'message discarded');
+    assert.match(String(logged.reason), /rule junk-list/);
+  });
+
+  it('refuses a message nested too deep, naming why', async () => {
+    let raw = message(textPart('innermost'));
+    for (let i = 0; i < 25; i++) raw = message(multipart([textPart(`level ${i}`), nestedMessage(raw)]));
+    const r = await send('deep', raw);
+    assert.equal(r.code, 550);
+    assert.equal(r.reply, '5.7.1 Message refused by content policy: MIME nesting too deep (more than 20 levels) (rule mime-depth)');
+  });
+
+  it('refuses a header of 1 MB, naming why', async () => {
+    const huge = `X-Filler: ${Array.from({ length: 1100 }, () => 'a'.repeat(950)).join('\r\n ')}`;
+    const r = await send('huge header', message(textPart('x'), 'Test message', [huge]));
+    assert.equal(r.code, 550);
+    assert.match(r.reply, /^5\.7\.1 Message refused by content policy: a MIME header block too large \(over 262144 bytes\) \(rule mime-header-size\)$/);
+  });
+
+  it('inspects a message without its final boundary and with broken base64: the program is still stripped', async () => {
+    const part = attachment(WINDOWS_PROGRAM, 'application/octet-stream', 'filename="tool.exe"');
+    part.body = `${part.body.slice(0, 40)}!*!${part.body.slice(40)}`;
+    const r = await send('broken', message(multipart([textPart('x'), part], false)));
+    assert.equal(r.code, 250, r.reply);
+    const { body } = await arrived('broken');
+    assert.match(body, /The attachment "tool\.exe" .* was removed/);
+  });
+
+  it('delivers a clean message unchanged', async () => {
+    const raw = message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')]));
+    const r = await send('clean', raw);
+    assert.equal(r.code, 250, r.reply);
+    const { body } = await arrived('clean');
+    assert.doesNotMatch(body, /X-Postern-Content/);
+    assert.ok(body.endsWith(raw.replace('Subject: Test message', 'Subject: clean').split('\r\n\r\n').slice(1).join('\r\n\r\n')));
+  });
+});
