@@ -1,18 +1,23 @@
 // Sender authentication end to end: SPF, DKIM and DMARC records in a zone served by Postern's own
 // DNS server, mail from an untrusted client, and what a user sees: the reply, the message at the
 // sink with one Authentication-Results field of ours, or the message held in quarantine.
-// Messages signed by an independent signer (python3-dkim's dkimsign) are verified by Postern.
+// Messages signed by an independent signer (python3-dkim's dkimsign) are verified by Postern; ARC
+// chains are sealed and verified by Perl's Mail::DKIM on one side and Postern on the other.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { generateSigningKey, publicKeyRecord } from '../../src/policy/dkim-key.ts';
 import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
 import { sendWithSmtplib, type SendResult } from '../helpers/smtp-send.ts';
 import { startSink, type TestSink } from '../helpers/smtp-sink.ts';
 
+const ARC_TOOL = resolve(import.meta.dirname, '../helpers/arc_tool.pl');
 const signingKey = generateSigningKey('rsa');
+const sealKey = generateSigningKey('rsa');
+const upstreamSealKey = generateSigningKey('rsa');
 const txt = (text: string) => text.match(/.{1,255}/g)!.map((s) => `"${s}"`).join(' ');
 const includes = Array.from({ length: 11 }, (_, i) => `include:i${i}.sender.test`).join(' ');
 
@@ -25,6 +30,8 @@ _dmarc  TXT "v=DMARC1; p=reject; sp=none"
 pass    TXT "v=spf1 ip4:127.0.0.1 -all"
 _dmarc.pass TXT "v=DMARC1; p=reject"
 s1._domainkey.pass TXT ${txt(publicKeyRecord(signingKey))}
+arc1._domainkey TXT ${txt(publicKeyRecord(sealKey))}
+relay._domainkey TXT ${txt(publicKeyRecord(upstreamSealKey))}
 fail    TXT "v=spf1 ip4:192.0.2.1 -all"
 _dmarc.fail TXT "v=DMARC1; p=reject"
 spfonly TXT "v=spf1 -all"
@@ -42,15 +49,19 @@ let dir: { path: string; remove: () => void };
 let postern: RunningPostern;
 let sink: TestSink;
 let smtpPort: number;
+let dnsPort: number;
 
 before(async () => {
   dir = tempDir();
   smtpPort = await freePort();
-  const dnsPort = await freePort();
+  dnsPort = await freePort();
   const sinkPort = await freePort();
   sink = await startSink('127.0.0.45', sinkPort);
   writeFileSync(join(dir.path, 'sender.test.zone'), ZONE);
   writeFileSync(join(dir.path, 'signer.pem'), signingKey.pem);
+  writeFileSync(join(dir.path, 'seal.pem'), sealKey.pem);
+  // Mail::DKIM reads the traditional RSA form.
+  writeFileSync(join(dir.path, 'upstream-seal.pem'), createPrivateKey(upstreamSealKey.pem).export({ type: 'pkcs1', format: 'pem' }));
   const config = writeConfig(
     dir.path,
     `hostname: mx.example.test
@@ -66,6 +77,7 @@ policy:
   auth:
     enabled: true
     actions: { spfFail: reject, dkimFail: tag }
+    seal: { domain: sender.test, selector: arc1, key: seal.pem }
 `,
   );
   postern = await startPostern(config);
@@ -188,4 +200,32 @@ test('10,000 header lines: verified and delivered with its result', async () => 
   assert.equal(r.code, 250, r.reply);
   const [result] = ourResults(await atSink('auth-long'));
   assert.match(result!, /spf=neutral/);
+});
+
+function arcTool(args: string[], input: string): string {
+  const r = spawnSync('perl', [ARC_TOOL, args[0]!, '127.0.0.1', String(dnsPort), ...args.slice(1)], { input: Buffer.from(input, 'latin1'), encoding: 'latin1', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('ARC: a chain sealed by Mail::DKIM verifies (arc=pass); Postern seals on, and Mail::DKIM verifies the longer chain', async () => {
+  const upstream = 'Authentication-Results: relay.sender.test; spf=pass smtp.mailfrom=list@neutral.sender.test\r\nFrom: <x@neutral.sender.test>\r\nTo: bob@example.test\r\nSubject: auth-arc\r\nDate: Sun, 29 Nov 2026 09:00:00 +0000\r\n\r\nforwarded by a list\r\n';
+  const sealed = arcTool(['seal', 'sender.test', 'relay', join(dir.path, 'upstream-seal.pem'), 'relay.sender.test'], upstream);
+  assert.match(sealed, /^ARC-Seal: i=1;/m);
+  const [r] = await sendWithSmtplib(smtpPort, [{ from: 'list@neutral.sender.test', to: ['bob@example.test'], body: sealed }]);
+  assert.equal(r!.code, 250, r!.reply);
+  const message = await atSink('auth-arc');
+  const [result] = ourResults(message);
+  assert.match(result!, /arc=pass/);
+  assert.match(message, /^ARC-Seal: i=2; .*cv=pass/m);
+  assert.equal(arcTool(['verify'], message).trim(), 'pass');
+});
+
+test('ARC: a chain whose message was changed after sealing is arc=fail', async () => {
+  const upstream = 'Authentication-Results: relay.sender.test; spf=pass smtp.mailfrom=list@neutral.sender.test\r\nFrom: <x@neutral.sender.test>\r\nTo: bob@example.test\r\nSubject: auth-arc-broken\r\n\r\noriginal text\r\n';
+  const tampered = arcTool(['seal', 'sender.test', 'relay', join(dir.path, 'upstream-seal.pem'), 'relay.sender.test'], upstream).replace('original text', 'changed text');
+  const [r] = await sendWithSmtplib(smtpPort, [{ from: 'list@neutral.sender.test', to: ['bob@example.test'], body: tampered }]);
+  assert.equal(r!.code, 250, r!.reply);
+  const [result] = ourResults(await atSink('auth-arc-broken'));
+  assert.match(result!, /arc=fail/);
 });
