@@ -22,6 +22,8 @@ import type { SmtpCheck } from '../policy/check.ts';
 import { networkMatcher } from '../policy/networks.ts';
 import { hopCountCheck } from '../policy/hop-count.ts';
 import { rejectRouteCheck } from '../policy/reject-route.ts';
+import { QuarantineAdmin, type QuarantineReply } from '../queue/quarantine-admin.ts';
+import { QuarantineStore } from '../queue/quarantine.ts';
 import { Spool } from '../queue/spool.ts';
 import type { SmtpServerOptions } from '../smtp/server/options.ts';
 import { startSmtpServer, type SmtpServer } from '../smtp/server/server.ts';
@@ -109,6 +111,7 @@ export class MailService {
   private delivery?: QueueManager;
   private deliveryTls?: ConfiguredTlsPolicy;
   private admin?: QueueAdmin;
+  private quarantine?: QuarantineAdmin;
 
   private constructor(
     private readonly smtp: SmtpServer,
@@ -185,6 +188,9 @@ export class MailService {
       events,
     });
     this.admin = new QueueAdmin(this.spool, this.delivery, { now: () => Date.now() });
+    const delivery = this.delivery;
+    this.quarantine = new QuarantineAdmin(new QuarantineStore(this.spool, config.content.quarantine.retention), (id) => void delivery.deliver(id), this.logger);
+    this.quarantine.startExpiry();
     this.delivery.start();
   }
 
@@ -194,12 +200,24 @@ export class MailService {
     this.smtp.setPolicy(serverPolicy);
     this.sink.expandRecipients = expandRecipients;
     this.delivery?.setRoutes(config.routes);
+    if (this.quarantine) this.quarantine.store.retentionMs = config.content.quarantine.retention;
   }
 
   /** `postern queue ACTION [ID]`, carried out on the running queue. */
   queueCommand(args: string[]): Promise<AdminReply> {
     if (!this.admin) return Promise.resolve({ ok: false, message: 'the queue is not open yet; try again in a moment' });
     return this.admin.handle(args);
+  }
+
+  /** `postern quarantine ACTION [ID]`, carried out on the running quarantine. */
+  quarantineCommand(args: string[]): Promise<QuarantineReply> {
+    if (!this.quarantine) return Promise.resolve({ ok: false, message: 'the quarantine is not open yet; try again in a moment' });
+    return this.quarantine.handle(args);
+  }
+
+  /** The quarantine (list, show, preview, release, delete) for the admin API; undefined until the spool is open. */
+  quarantineStore(): QuarantineStore | undefined {
+    return this.quarantine?.store;
   }
 
   /** A queued message's bytes; undefined when there is no such message (or the spool is not open yet). */
@@ -214,6 +232,7 @@ export class MailService {
 
   async close(graceMs: number): Promise<void> {
     await this.smtp.close(graceMs);
+    this.quarantine?.stopExpiry();
     await this.delivery?.stop();
     this.deliveryTls?.close();
     this.spool?.close();
