@@ -5,7 +5,7 @@ import type { ControlCommand, ControlReply, ControlRequest } from './control-pro
 
 export type ControlHandler = (command: ControlCommand, args: string[]) => Promise<ControlReply>;
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'reload', 'dns-reload', 'stop', 'queue'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'reload', 'dns-reload', 'stop', 'queue', 'quarantine'];
 const MAX_REQUEST_BYTES = 4096;
 
 /** True when a live Postern answers on the socket; a stale socket file from a crash is not. */

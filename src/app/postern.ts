@@ -173,6 +173,8 @@ export class Postern {
         return this.reloadZones(dnsZonesOf(this.config));
       case 'queue':
         return this.mail ? this.mail.queueCommand(args) : { ok: false, message: 'no SMTP listeners are configured: there is no mail queue' };
+      case 'quarantine':
+        return this.mail ? this.mail.quarantineCommand(args) : { ok: false, message: 'no SMTP listeners are configured: there is no quarantine' };
       case 'stop':
         setImmediate(() => void this.stop());
         return { ok: true, message: 'stopping' };
