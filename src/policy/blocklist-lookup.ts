@@ -44,10 +44,7 @@ export async function askZone(resolver: Resolver, name: string, zone: BlocklistZ
   } catch (err) {
     // A name that cannot be asked (too long with the zone appended) is the client's doing, not the zone's.
     if (err instanceof NameError) return undefined;
-    if (err instanceof DnsLookupError && !err.temporary) {
-      problems.recovered(zone.zone);
-      return undefined;
-    }
+    if (err instanceof DnsLookupError && !err.temporary) return undefined;
     problems.report(zone.zone, 'failed', `${question}: ${(err as Error).message}`);
     return undefined;
   }
@@ -59,7 +56,6 @@ export async function askZone(resolver: Resolver, name: string, zone: BlocklistZ
     problems.report(zone.zone, 'garbage', `${question} answered an address outside 127.0.0.0/8; is ${zone.zone} still a blocklist?`);
     return undefined;
   }
-  problems.recovered(zone.zone);
   const counted = addresses.some((n) => zone.codes.length === 0 || zone.codes.some((range) => within(n, range)));
   return counted ? { zone: zone.zone, weight: zone.weight, reason: await reasonAt(resolver, question) } : undefined;
 }
