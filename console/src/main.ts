@@ -1,15 +1,17 @@
-// The web console: sign in with the admin token, then the queue, the delivery log and the
+// The web console: sign in with the admin token, then the queue, the quarantine, the delivery log and the
 // activity charts, each refreshed when shown and every 15 seconds while shown.
 import { SignInNeeded, token } from './api.ts';
 import { h, show } from './dom.ts';
 import { noticeArea, notify } from './notice.ts';
 import { activityView } from './views/activity.ts';
 import { deliveriesView } from './views/deliveries.ts';
+import { quarantineView } from './views/quarantine.ts';
 import { queueView } from './views/queue.ts';
 
-type ViewName = 'queue' | 'deliveries' | 'activity';
+type ViewName = 'queue' | 'quarantine' | 'deliveries' | 'activity';
 const VIEWS: Record<ViewName, { title: string; build: (root: HTMLElement) => () => Promise<void> }> = {
   queue: { title: 'Queue', build: queueView },
+  quarantine: { title: 'Quarantine', build: quarantineView },
   deliveries: { title: 'Delivery log', build: deliveriesView },
   activity: { title: 'Activity', build: activityView },
 };

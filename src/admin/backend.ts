@@ -28,8 +28,10 @@ export interface AdminBackend {
   events: MailEvents;
   /** `postern queue ACTION [ID] [--json]`; undefined when there is no mail side. */
   queue?(args: string[]): Promise<CommandReply>;
+  /** `postern quarantine ACTION [ID] [--json]`; undefined when there is no mail side. */
+  quarantine?(args: string[]): Promise<CommandReply>;
   queueCounts(): QueueCounts | undefined;
-  /** A queued message's bytes (for its subject and attachment names). */
+  /** A stored message's bytes, queued or in quarantine (subject, attachment names, preview). */
   readMessage?(id: string): Readable | undefined;
   /** The DNS server's counters summed over its workers; {} without a DNS server. */
   dnsCounters(): Promise<Record<string, number>>;

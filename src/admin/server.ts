@@ -11,6 +11,7 @@ import { loadConsoleFiles } from './console-files.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import { metricsRegistry } from './metrics.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import type { AdminSettings } from './settings.ts';
@@ -21,10 +22,7 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Extra routes (quarantine, directory) registered by the composition root when their services exist. */
-export type AdminRoutes = (app: FastifyInstance, ctx: ReturnType<typeof adminContext>) => void;
-
-export async function startAdminServer(settings: AdminSettings, backend: AdminBackend, logger: Logger, extraRoutes: AdminRoutes[] = []): Promise<AdminServer> {
+export async function startAdminServer(settings: AdminSettings, backend: AdminBackend, logger: Logger): Promise<AdminServer> {
   const app = (settings.tls ? Fastify({ https: { cert: settings.tls.cert, key: settings.tls.key }, logger: false }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   const tokens = new TokenCheck(settings.tokens);
   const deliveryLog = new DeliveryLog(settings.dataDir, settings.deliveryLogSize);
@@ -50,8 +48,8 @@ export async function startAdminServer(settings: AdminSettings, backend: AdminBa
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   queueRoutes(app, ctx);
+  quarantineRoutes(app, ctx);
   operationsRoutes(app, ctx, deliveryLog, activity);
-  for (const routes of extraRoutes) routes(app, ctx);
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
     const file = consoleFiles.get(request.params.name);
