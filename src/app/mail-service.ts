@@ -188,8 +188,8 @@ export class MailService {
       events,
     });
     this.admin = new QueueAdmin(this.spool, this.delivery, { now: () => Date.now() });
-    const delivery = this.delivery;
-    this.quarantine = new QuarantineAdmin(new QuarantineStore(this.spool, config.content.quarantine.retention), (id) => void delivery.deliver(id), this.logger);
+    const manager = this.delivery;
+    this.quarantine = new QuarantineAdmin(new QuarantineStore(this.spool, config.content.quarantine.retention), (id) => void manager.deliver(id), this.logger);
     this.quarantine.startExpiry();
     this.delivery.start();
   }
