@@ -118,6 +118,17 @@ test('an IPv6 client is looked up by its nibbles; an IPv4-mapped one as IPv4, an
   assert.match(replyOf(mapped)!, /^554 5\.7\.1 Service unavailable; client \[127\.0\.0\.2\] blocked using bl\.test: /);
 });
 
+test('answers are cached: the next session of a listed client and of an unlisted one asks nothing on the wire', async () => {
+  const own = new Resolver({ servers: [endpoint], timeoutMs: 500, attempts: 1 });
+  after(() => own.close());
+  const check = dnsblCheck(options({ resolver: own }));
+  for (const address of ['127.0.0.2', '127.0.0.99']) await session(check, { address });
+  const sent = own.stats().queriesSent;
+  assert.equal(sent, 3, 'A and TXT for the listed client, A for the unlisted one');
+  for (const address of ['127.0.0.2', '127.0.0.99']) await session(check, { address });
+  assert.equal(own.stats().queriesSent, sent);
+});
+
 test('unlisted clients, and answers outside the zone\'s codes, pass', async () => {
   assert.equal(replyOf((await session(dnsblCheck(options()), { address: '127.0.0.99' }))[0]), 'continue');
   assert.equal(replyOf((await session(dnsblCheck(options()), { address: '127.0.0.5' }))[0]), 'continue', '127.0.0.20 is not in 127.0.0.2-127.0.0.11');
