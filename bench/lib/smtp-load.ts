@@ -17,6 +17,8 @@ export interface RelayLoad {
   to: string;
   /** The id of the first message; the others follow. */
   firstId: number;
+  /** A message of its own (e.g. MIME with an attachment): more header fields and the body, CRLF lines; `size` is then unused. */
+  content?: { headers: string; body: Buffer };
 }
 
 export interface LoadRun {
@@ -31,8 +33,8 @@ const FROM = 'bench@client.example.test';
 const now = () => performance.timeOrigin + performance.now();
 
 /** The message for `id`: a few headers and a body of 76-character lines up to `size` bytes, dot-terminated. */
-function messageFor(id: number, to: string, body: Buffer): Buffer {
-  const headers = `From: <${FROM}>\r\nTo: <${to}>\r\nSubject: bench ${id}\r\nMessage-ID: <${id}.bench@client.example.test>\r\n${BENCH_ID_HEADER}: ${id}\r\n\r\n`;
+function messageFor(id: number, to: string, body: Buffer, moreHeaders = ''): Buffer {
+  const headers = `From: <${FROM}>\r\nTo: <${to}>\r\nSubject: bench ${id}\r\nMessage-ID: <${id}.bench@client.example.test>\r\n${BENCH_ID_HEADER}: ${id}\r\n${moreHeaders}\r\n`;
   return Buffer.concat([Buffer.from(headers, 'latin1'), body, Buffer.from('.\r\n')]);
 }
 
@@ -97,7 +99,7 @@ async function session(port: number, load: RelayLoad, body: Buffer, nextIndex: (
         await reader.expect('250', `message ${id}: MAIL`);
         await reader.expect('250', `message ${id}: RCPT`);
         await reader.expect('354', `message ${id}: DATA`);
-        socket.write(messageFor(id, load.to, body));
+        socket.write(messageFor(id, load.to, body, load.content?.headers));
         await reader.expect('250', `message ${id}: end of data`);
         run.acceptedAt[index] = now();
       }
@@ -111,7 +113,7 @@ async function session(port: number, load: RelayLoad, body: Buffer, nextIndex: (
 
 /** Sends `load.messages` messages to 127.0.0.1:port; fails on the first reply that is not a success. */
 export async function runLoad(port: number, load: RelayLoad): Promise<LoadRun> {
-  const body = bodyOf(load.size);
+  const body = load.content?.body ?? bodyOf(load.size);
   let next = 0;
   const nextIndex = () => (next < load.messages ? next++ : undefined);
   const run: LoadRun = { startedAt: now(), acceptedAt: new Float64Array(load.messages), finishedAt: 0 };
