@@ -38,7 +38,9 @@ export interface DestinationTls {
 /** Why the certificate is not valid for `host` under the trusted CAs, or undefined when it is. */
 function webPkiVerifier(host: string): (socket: TLSSocket) => string | undefined {
   return (socket) => {
-    if (!socket.authorized) return `${socket.authorizationError} (the chain does not lead to a trusted CA)`;
+    // Node counts a name that does not match as an authorization error too: that one is told by checkServerIdentity's clearer words.
+    const chainError = socket.authorized ? undefined : String(socket.authorizationError);
+    if (chainError !== undefined && chainError !== 'ERR_TLS_CERT_ALTNAME_INVALID') return `${chainError} (the chain does not lead to a trusted CA)`;
     return checkServerIdentity(host, socket.getPeerCertificate())?.message;
   };
 }
