@@ -1,4 +1,4 @@
-// The admin API's view of the running Postern: the queue, the spool's counts, the DNS server
+// The admin API's view of the running Postern: the queue and the quarantine, the spool's counts, the DNS server
 // and the configuration file, each reached through the service that owns it.
 import type { Readable } from 'node:stream';
 import type { AdminBackend, CommandReply, ZoneSummary } from '../admin/backend.ts';
@@ -25,7 +25,13 @@ export function adminBackend(parts: AdminBackendParts): AdminBackend {
   const { mail, dns } = parts;
   return {
     events: parts.events,
-    ...(mail ? { queue: (args: string[]) => mail.queueCommand(args), readMessage: (id: string): Readable | undefined => mail.messageBody(id) } : {}),
+    ...(mail
+      ? {
+          queue: (args: string[]) => mail.queueCommand(args),
+          quarantine: (args: string[]) => mail.quarantineCommand(args),
+          readMessage: (id: string): Readable | undefined => mail.messageBody(id),
+        }
+      : {}),
     queueCounts: () => mail?.queueCounts(),
     dnsCounters: async () => (dns ? dns.counters() : {}),
     dnsZones: (): ZoneSummary[] =>
