@@ -29,7 +29,7 @@ function signingKeyOf(key: KeyObject): DkimSigningKey {
     return { type, pem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'rsa-sha256' };
   }
   if (type === 'ed25519') return { type, pem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'ed25519-sha256' };
-  throw new DkimKeyError(`a ${type ?? 'unknown'} key cannot sign DKIM: use an RSA or Ed25519 key`);
+  throw new DkimKeyError(`a key of type ${type ?? 'unknown'} cannot sign DKIM: use an RSA or Ed25519 key`);
 }
 
 /** Reads a private key file (PEM); a DkimKeyError or the file system's error says why it cannot serve. */
