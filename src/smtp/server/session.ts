@@ -105,7 +105,7 @@ export class SmtpSession {
     if (greetDelayMs !== undefined && (await this.talksBeforeGreeting(greetDelayMs))) {
       // A real MTA waits for the greeting; spamware that fires its commands blind does not.
       const early = reply(554, '5.5.1', 'Protocol error: talked before the greeting');
-      this.log('pregreet', { kind: 'reject', ...early }, { sent: printable(this.input.subarray(0, 64).toString('latin1')) });
+      this.log('pregreet', { kind: 'reject', ...early }, { sent: this.input.subarray(0, 64).toString('latin1') });
       return this.closeWith(early);
     }
     if (this.closed) return;
