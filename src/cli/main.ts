@@ -8,6 +8,7 @@ import { checkConfigVerb } from './verbs/check-config.ts';
 import { controlVerb, stopVerb } from './verbs/control.ts';
 import { dkimVerb } from './verbs/dkim.ts';
 import { checkZoneVerb, lookupVerb } from './verbs/dns.ts';
+import { quarantineVerb } from './verbs/quarantine.ts';
 import { queueVerb } from './verbs/queue.ts';
 import { startVerb } from './verbs/start.ts';
 import { userVerb } from './verbs/user.ts';
@@ -58,6 +59,8 @@ async function run(argv: string[]): Promise<number> {
       return checkConfigVerb(config());
     case 'queue':
       return queueVerb(config(), [...(rest.length === 0 ? ['list'] : rest), ...(values.json ? ['--json'] : [])]);
+    case 'quarantine':
+      return quarantineVerb(config(), [...(rest.length === 0 ? ['list'] : rest), ...(values.json ? ['--json'] : [])]);
     case 'mailq':
       noMore(0);
       return queueVerb(config(), ['list', ...(values.json ? ['--json'] : [])]);

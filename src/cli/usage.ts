@@ -5,6 +5,7 @@ export const EXIT_USAGE = 2;
 
 // user.ts imports the exit codes from here; its help text is only read once both are loaded.
 import { DKIM_HELP } from './verbs/dkim.ts';
+import { QUARANTINE_HELP } from './verbs/quarantine.ts';
 import { QUEUE_HELP } from './verbs/queue.ts';
 import { USER_HELP } from './verbs/user.ts';
 
@@ -50,6 +51,7 @@ export const HELP: Record<string, VerbHelp> = {
   },
   queue: QUEUE_HELP,
   mailq: { usage: 'postern mailq [--config FILE]', summary: 'list the mail queue (postern queue list)' },
+  quarantine: QUARANTINE_HELP,
   user: USER_HELP,
   dkim: DKIM_HELP,
   help: { usage: 'postern help [VERB]', summary: 'show help for Postern or one verb' },

@@ -17,9 +17,14 @@ export const QUEUE_HELP: VerbHelp = {
     'Actions wait for a delivery attempt in progress on the message to end.',
 };
 
-export async function queueVerb(config: Config, args: string[]): Promise<number> {
+export function queueVerb(config: Config, args: string[]): Promise<number> {
+  return listingCommand(config, 'queue', args);
+}
+
+/** Sends a command whose `list --json` reply carries its JSON in details[0]; prints it for a person or, with --json, for a script. */
+export async function listingCommand(config: Config, command: 'queue' | 'quarantine', args: string[]): Promise<number> {
   try {
-    const reply = await sendControl(controlSocketPath(config.dataDir), 'queue', args);
+    const reply = await sendControl(controlSocketPath(config.dataDir), command, args);
     const out = reply.ok ? process.stdout : process.stderr;
     const json = args.includes('--json') && reply.ok && args[0] !== 'show';
     out.write(json ? `${reply.details?.[0] ?? '[]'}\n` : `${[reply.message, ...(reply.details ?? [])].join('\n')}\n`);
