@@ -85,7 +85,7 @@ export class LdapDirectory implements DirectoryBackend {
       return 'unavailable';
     }
     try {
-      const client = await openLdap(this.server, dn, password);
+      const { client } = await openLdap(this.server, dn, password);
       await client.unbind().catch(() => undefined);
       return 'ok';
     } catch (err) {

@@ -4,12 +4,12 @@
 // for a minute is closed, so a directory replaced by a reload leaves no connections behind.
 import type { Client } from 'ldapts';
 import { ResultCodeError } from 'ldapts';
-import { openLdap, type LdapServer } from './ldap-connection.ts';
+import { openLdap, type LdapConnection, type LdapServer } from './ldap-connection.ts';
 
 const IDLE_CLOSE_MS = 60_000;
 
 interface Slot {
-  client: Promise<Client>;
+  connection: Promise<LdapConnection>;
   lastUsed: number;
 }
 
@@ -33,10 +33,8 @@ export class LdapPool {
     this.next = (this.next + 1) % this.slots.length;
     const slot = await this.slot(index);
     slot.lastUsed = Date.now();
-    let client: Client | undefined;
     try {
-      client = await slot.client;
-      return await operation(client);
+      return await operation((await slot.connection).client);
     } catch (err) {
       // An LDAP result (no such object, size limit…) leaves the connection fine; anything else
       // (closed, timed out, TLS) may have left it broken.
@@ -48,11 +46,11 @@ export class LdapPool {
   private async slot(index: number): Promise<Slot> {
     const current = this.slots[index];
     if (current) {
-      const usable = await current.client.then((c) => c.isConnected, () => false);
+      const usable = await current.connection.then((c) => c.isOpen(), () => false);
       if (usable && this.slots[index] === current) return current;
       if (this.slots[index] === current) this.drop(index);
     }
-    const fresh: Slot = { client: openLdap(this.server, this.bind.dn, this.bind.password), lastUsed: Date.now() };
+    const fresh: Slot = { connection: openLdap(this.server, this.bind.dn, this.bind.password), lastUsed: Date.now() };
     this.slots[index] = fresh;
     return fresh;
   }
@@ -60,7 +58,7 @@ export class LdapPool {
   private drop(index: number): void {
     const slot = this.slots[index];
     this.slots[index] = undefined;
-    void slot?.client.then((c) => c.unbind()).catch(() => undefined);
+    void slot?.connection.then((c) => c.client.unbind()).catch(() => undefined);
   }
 
   private closeIdle(): void {
@@ -72,8 +70,8 @@ export class LdapPool {
 
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
-    const open = this.slots.map((slot) => slot?.client);
+    const open = this.slots.map((slot) => slot?.connection);
     this.slots.fill(undefined);
-    await Promise.all(open.map((client) => client?.then((c) => c.unbind()).catch(() => undefined)));
+    await Promise.all(open.map((connection) => connection?.then((c) => c.client.unbind()).catch(() => undefined)));
   }
 }

@@ -18,8 +18,18 @@ sn: ${uid}
 ${lines.join('\n')}
 `;
 
+/** The account Postern searches as (a service bind, not the directory's root). */
+export const SERVICE_DN = `cn=postern,${LDAP_SUFFIX}`;
+export const SERVICE_PASSWORD = 'postern-pw';
+
 export const DIRECTORY_LDIF = [
   BASE_LDIF,
+  `dn: ${SERVICE_DN}
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: postern
+userPassword: ${SERVICE_PASSWORD}
+`,
   person('alice', ['mail: alice@example.test', 'mailLocalAddress: a.smith@example.test', `mailHost: ${MAILSTORE_A}`, 'userPassword: alice-pw']),
   person('bob', ['mail: bob@example.test', `mailHost: ${MAILSTORE_B}`, 'userPassword: bob-pw']),
   person('carol', ['mail: carol@example.test', 'userPassword: carol-pw']),
