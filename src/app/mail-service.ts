@@ -13,6 +13,7 @@ import { openDirectory, type Directory } from '../directory/directory.ts';
 import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
 import { blocklistChecks } from './blocklist-checks.ts';
 import { contentChecks } from './content-checks.ts';
+import { clamdScannerOf } from '../content/clamd.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { observedChecks } from './observed-checks.ts';
@@ -56,7 +57,7 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
     // End of data: sender authentication before every other check, DKIM signing after all of them.
     ...senderAuthChecks(config, services),
     // Content filtering: may refuse, quarantine, discard or rewrite the message the signer then signs.
-    ...contentChecks(config, services.logger),
+    ...contentChecks(config, services.logger, { scanner: clamdScannerOf(config.content.clamav), failOpen: config.content.clamav?.failOpen }),
     ...dkimSignChecks(config, services.logger),
   ];
 }
