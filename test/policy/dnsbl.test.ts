@@ -88,7 +88,7 @@ async function session(check: SmtpCheck, client: Client): Promise<Verdict[]> {
   const helo = client.helo ?? 'client.example.org';
   ctx.client.helo = helo;
   await check.helo?.({ ...ctx, helo });
-  const mail = { ...ctx, sender: client.sender ?? 'someone@sender.example', params: { body: '7BIT' as const, smtputf8: false, requireTls: false } };
+  const mail = { ...ctx, sender: client.sender ?? 'someone@sender.example', params: { body: '7bit' as const, smtputf8: false, requireTls: false } };
   await check.mail?.(mail);
   const verdicts: Verdict[] = [];
   for (const address of client.recipients ?? ['user@example.test']) verdicts.push(await check.rcpt!({ ...mail, recipient: { address }, accepted: [] }));

@@ -33,7 +33,7 @@ async function greylist(overrides: Partial<GreylistOptions> = {}) {
 
 function rcpt(check: SmtpCheck, { address = '198.51.100.7', sender = 'a@sender.example', recipient = 'bob@example.test', trusted = false, authUser = undefined as string | undefined } = {}): Verdict {
   const ctx = { client: { address, port: 0, listener: 'mta' as const, authUser }, trusted, results: new Map() };
-  return check.rcpt!({ ...ctx, sender, params: { body: '7BIT', smtputf8: false, requireTls: false }, recipient: { address: recipient }, accepted: [] }) as Verdict;
+  return check.rcpt!({ ...ctx, sender, params: { body: '7bit', smtputf8: false, requireTls: false }, recipient: { address: recipient }, accepted: [] }) as Verdict;
 }
 
 const replyOf = (v: Verdict) => (v.kind === 'defer' || v.kind === 'reject' ? `${v.code} ${v.enhanced} ${v.text}` : v.kind);
