@@ -182,7 +182,7 @@ test('trusted, authenticated and allowlisted clients and allowlisted sender doma
   assert.equal(replyOf((await session(check, { address: '127.0.0.2' }))[0]), 'continue', 'allowlisted network');
   const plain = dnsblCheck(options({ allowlist: allowlist({ networks: [], domains: ['friend.example'] }) }));
   assert.equal(replyOf((await session(plain, { address: '127.0.0.2', sender: 'a@mail.FRIEND.example' }))[0]), 'continue', 'allowlisted sender domain (a subdomain)');
-  assert.equal(replyOf((await session(plain, { address: '127.0.0.2', sender: 'a@notfriend.example' }))[0]).startsWith('554'), true);
+  assert.match(replyOf((await session(plain, { address: '127.0.0.2', sender: 'a@notfriend.example' }))[0]) ?? '', /^554 /, 'notfriend.example is not a subdomain of friend.example');
   assert.equal(replyOf((await session(plain, { address: '127.0.0.2', trusted: true }))[0]), 'continue', 'trusted');
   assert.equal(replyOf((await session(plain, { address: '127.0.0.2', authUser: 'alice' }))[0]), 'continue', 'authenticated');
 });
