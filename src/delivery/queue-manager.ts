@@ -63,7 +63,7 @@ function targetOf(route: Route, domain: string): SmtpTarget | undefined {
 }
 
 /** A recipient the directory routes to its own host: on the port and protocol of the domain's route when that names a host, else SMTP on 25. */
-function relayHostTarget(route: Route, host: string): SmtpTarget | undefined {
+export function relayHostTarget(route: Route, host: string): SmtpTarget | undefined {
   if (route.type === 'discard' || route.type === 'reject') return undefined;
   if (route.type === 'smtp') return { kind: 'host', host, port: route.port, protocol: 'smtp' };
   if (route.type === 'lmtp' && route.port !== undefined) return { kind: 'host', host, port: route.port, protocol: 'lmtp' };
