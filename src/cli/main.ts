@@ -7,6 +7,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, generalHelp, HELP, UsageError, verbH
 import { checkConfigVerb } from './verbs/check-config.ts';
 import { controlVerb, stopVerb } from './verbs/control.ts';
 import { dkimVerb } from './verbs/dkim.ts';
+import { directoryVerb } from './verbs/directory.ts';
 import { checkZoneVerb, lookupVerb } from './verbs/dns.ts';
 import { quarantineVerb } from './verbs/quarantine.ts';
 import { queueVerb } from './verbs/queue.ts';
@@ -68,6 +69,8 @@ async function run(argv: string[]): Promise<number> {
       return userVerb(rest, values.file ?? usersFileOf(config));
     case 'dns':
       return dnsVerb(rest, values.origin, config);
+    case 'directory':
+      return directoryVerb(config(), rest, values.json ?? false);
     case 'dkim':
       return dkimVerb(rest, { type: values.type, out: values.out, configFile: configFileFrom(values.config) });
   }
