@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Recipient } from '../../queue/envelope.ts';
 import type { DataContext, EndOfDataContext, EndOfDataVerdict, MailContext, SessionContext, Verdict } from '../../policy/check.ts';
-import { runChecks } from './check-chain.ts';
+import { CheckFailure, runChecks } from './check-chain.ts';
 import { EditableMessage } from './editable-message.ts';
 import { IncomingMessage } from './incoming-message.ts';
 import type { ListenerRole, SmtpServerOptions } from './options.ts';
@@ -554,8 +554,9 @@ export class SmtpSession {
     try {
       return await runChecks(this.options.checks, stage, ctx);
     } catch (err) {
-      this.options.logger.error({ err: (err as Error).message, stage }, 'a check failed');
-      return { verdict: { kind: 'defer', code: 451, enhanced: '4.3.0', text: 'Temporary failure, try again later' } };
+      const check = err instanceof CheckFailure ? err.check : undefined;
+      this.options.logger.error({ err: (err as Error).message, check, stage, client: this.ctx.client.address }, 'a check failed');
+      return { verdict: { kind: 'defer', code: 451, enhanced: '4.3.0', text: 'Temporary failure, try again later' }, check };
     }
   }
 
