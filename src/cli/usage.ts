@@ -4,6 +4,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 // user.ts imports the exit codes from here; its help text is only read once both are loaded.
+import { DIRECTORY_HELP } from './verbs/directory.ts';
 import { DKIM_HELP } from './verbs/dkim.ts';
 import { QUARANTINE_HELP } from './verbs/quarantine.ts';
 import { QUEUE_HELP } from './verbs/queue.ts';
@@ -53,6 +54,7 @@ export const HELP: Record<string, VerbHelp> = {
   mailq: { usage: 'postern mailq [--config FILE]', summary: 'list the mail queue (postern queue list)' },
   quarantine: QUARANTINE_HELP,
   user: USER_HELP,
+  directory: DIRECTORY_HELP,
   dkim: DKIM_HELP,
   help: { usage: 'postern help [VERB]', summary: 'show help for Postern or one verb' },
 };
