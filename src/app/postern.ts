@@ -26,7 +26,7 @@ import { adminBackend } from './admin-backend.ts';
 const SMTP_CLOSE_GRACE_MS = 5000;
 
 /** Keys that only take effect at start: a reload that changes them says so. */
-const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys', 'admin'] as const;
+const RESTART_KEYS = ['dataDir', 'user', 'group', 'smtp.listeners', 'smtp.limits', 'smtp.bareLineEndings', 'queue.minFree', 'delivery.tls', 'dns.listen', 'dns.workers', 'dns.tcpIdleTimeout', 'dns.maxTcpConnections', 'dns.maxTcpQueriesPerConnection', 'dns.recursion', 'dns.rateLimit', 'dns.keys', 'admin'] as const;
 
 /** Where a dynamically updated zone keeps its journal. */
 function journalPath(config: Config, zone: string): string {
