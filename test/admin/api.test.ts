@@ -30,7 +30,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 test('no token, a wrong token or a malformed header gets 401 on the API and /metrics; the right one gets in', async () => {
-  for (const path of ['/api/queue', '/api/deliveries', '/api/counters', '/metrics']) {
+  for (const path of ['/api/queue', '/api/quarantine', '/api/deliveries', '/api/counters', '/metrics']) {
     const none = await fetch(`${f.adminUrl}${path}`);
     assert.equal(none.status, 401, `${path} without a token`);
     assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer/);
