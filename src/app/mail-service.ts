@@ -47,7 +47,7 @@ export interface PolicyServices {
 function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
   return [
     // Relay control, anti-spoofing, HELO, submission senders, rate limits.
-    ...relayGuardChecks(config),
+    ...relayGuardChecks(config, services.directory),
     // Recipients of our domains against the directory: after relay control, which accepts the postmaster.
     ...recipientChecks(config, services.directory),
     // DNS blocklists for the client, its HELO name and sender domain, then greylisting: all refuse at RCPT.

@@ -3,18 +3,25 @@
 // anti-spoofing (envelope sender and header From, then HELO), the submission users' sender
 // addresses, rate limits.
 import type { Config } from '../config/schema.ts';
+import type { Directory } from '../directory/directory.ts';
 import type { SmtpCheck } from '../policy/check.ts';
 import { heloCheck } from '../policy/helo.ts';
 import { rateLimitCheck } from '../policy/rate-limit.ts';
 import { relayCheck } from '../policy/relay.ts';
-import { senderLoginCheck, type SenderAddresses } from '../policy/sender-login.ts';
+import { senderLoginCheck, type MailboxOf } from '../policy/sender-login.ts';
 import { spoofingCheck } from '../policy/spoofing.ts';
 import { selfIdentity } from './self-identity.ts';
 
-/** Logins are addresses (the users file, LDAP's mail attribute): a login may send as itself. The directory does not yet tell a login's other addresses. */
-const loginAddressOnly: SenderAddresses = async (login) => [login];
+/** The directory's answer for an address, as the mailbox it delivers to; without a directory, only a login's own address is its. */
+function mailboxIn(directory: Directory | undefined): MailboxOf {
+  return async (address) => {
+    const found = await directory?.lookup(address);
+    if (found?.kind === 'unavailable') return 'unavailable';
+    return found?.kind === 'found' && found.entry.kind === 'user' ? found.entry.address : undefined;
+  };
+}
 
-export function relayGuardChecks(config: Config): SmtpCheck[] {
+export function relayGuardChecks(config: Config, directory: Directory | undefined): SmtpCheck[] {
   const { domains } = config;
   const { relay, spoofing, submission, rateLimits } = config.policy;
   const tarpit = relay.tarpit.enabled ? { firstDelayMs: relay.tarpit.firstDelay, maxDelayMs: relay.tarpit.maxDelay } : undefined;
@@ -22,7 +29,7 @@ export function relayGuardChecks(config: Config): SmtpCheck[] {
   return [
     relayCheck({ domains, tarpit }),
     ...(spoofing.enabled ? [spoofingCheck({ domains }), heloCheck({ names: self.names, addresses: self.addresses, domains })] : []),
-    ...(submission.senderLogin ? [senderLoginCheck(loginAddressOnly)] : []),
+    ...(submission.senderLogin ? [senderLoginCheck(mailboxIn(directory))] : []),
     rateLimitCheck(rateLimits),
   ];
 }
