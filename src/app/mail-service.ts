@@ -17,6 +17,7 @@ import { clamdScannerOf } from '../content/clamd.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { observedChecks } from './observed-checks.ts';
+import { timedScanner } from './timed-scanner.ts';
 import { envelopeExpanderOf, recipientChecks } from './directory-checks.ts';
 import type { EnvelopeExpander } from '../policy/recipient-expansion.ts';
 import type { SmtpCheck } from '../policy/check.ts';
@@ -42,6 +43,8 @@ export interface PolicyServices {
   resolver: Resolver;
   directory?: Directory;
   logger: Logger;
+  /** Told of scanner latencies (metrics), when the admin side listens. */
+  events?: MailEvents;
 }
 
 function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
@@ -57,7 +60,7 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
     // End of data: sender authentication before every other check, DKIM signing after all of them.
     ...senderAuthChecks(config, services),
     // Content filtering: may refuse, quarantine, discard or rewrite the message the signer then signs.
-    ...contentChecks(config, services.logger, { scanner: clamdScannerOf(config.content.clamav), failOpen: config.content.clamav?.failOpen }),
+    ...contentChecks(config, services.logger, { scanner: timedScanner(clamdScannerOf(config.content.clamav), 'clamd', services.events), failOpen: config.content.clamav?.failOpen }),
     ...dkimSignChecks(config, services.logger),
   ];
 }
@@ -76,7 +79,7 @@ export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver,
   const directory = openDirectory(config.directory, { configFile: config.configFile, logger });
   const { auth } = config.smtp;
   return {
-    checks: events ? observedChecks(checksOf(config, { resolver, directory, logger }), events) : checksOf(config, { resolver, directory, logger }),
+    checks: events ? observedChecks(checksOf(config, { resolver, directory, logger, events }), events) : checksOf(config, { resolver, directory, logger }),
     isTrusted: networkMatcher(config.relay.networks),
     tls,
     auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
