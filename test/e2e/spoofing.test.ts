@@ -43,7 +43,8 @@ routes: { example.test: ${toSink}, "*": ${toSink} }
   );
   // The users file as `postern user add` writes it, made in this process (three CLI runs cost seconds on a busy machine).
   const hash = await hashPassword('s3cret');
-  writeFileSync(join(dir.path, 'users.yaml'), `users:\n${['ceo', 'alice', 'bob'].map((u) => `  ${u}@example.test: { password: "${hash}" }\n`).join('')}`);
+  const aliases: Record<string, string> = { ceo: ', aliases: [ boss@example.test ]' };
+  writeFileSync(join(dir.path, 'users.yaml'), `users:\n${['ceo', 'alice', 'bob'].map((u) => `  ${u}@example.test: { password: "${hash}"${aliases[u] ?? ''} }\n`).join('')}`);
   postern = await startPostern(config);
 });
 
@@ -114,7 +115,9 @@ test('a HELO naming us from outside is refused at RCPT (swaks)', () => {
   assert.equal(run('client.elsewhere.example').status, 0);
 });
 
-test('policy.submission.senderLogin: an authenticated user may not send as another of our users (553 5.7.1)', async () => {
+test('policy.submission.senderLogin: an authenticated user may send as its alias but not as another of our users (553 5.7.1)', async () => {
+  const [asAlias] = await sendWithSmtplib(ports.submission, [message('boss@example.test', ['bob@example.test'], 'boss@example.test', 'ceo-as-boss')], 1, asCeo);
+  assert.equal(asAlias!.code, 250, asAlias!.reply);
   const [asOther] = await sendWithSmtplib(ports.submission, [message('alice@example.test', ['bob@example.test'], 'alice@example.test', 'ceo-as-alice')], 1, asCeo);
   assert.equal(asOther!.code, 553, asOther!.reply);
   assert.equal(asOther!.reply, '5.7.1 Sender address rejected: <alice@example.test> is not owned by user ceo@example.test');
