@@ -37,7 +37,9 @@ export async function openLdap(server: LdapServer, dn?: string, password?: strin
       // server closed still says isConnected, and every request on it waits for its timeout.
       (client as unknown as { socket?: Socket }).socket?.once('close', () => (open = false));
     }
-    if (dn !== undefined) await client.bind(dn, password);
+    // Without a bindDn the service binds anonymously (RFC 4513 §5.1.1): explicitly, so the
+    // connection is open (and known to be) before the pool hands it out.
+    await client.bind(dn ?? '', dn === undefined ? '' : password);
     return { client, isOpen: () => open && client.isConnected };
   } catch (err) {
     await client.unbind().catch(() => undefined);
