@@ -31,9 +31,11 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
     // host and other trusted relays may open as many sessions as they need.
     const overClientLimit = fromClient > options.limits.maxConnectionsPerClient && !options.isTrusted(address);
     if (sockets.size >= options.limits.maxConnections || overClientLimit) {
-      options.logger.warn({ client: address, connections: sockets.size, fromClient }, 'connection refused: too many connections');
+      const refusal = { code: 421, enhanced: '4.7.0', text: `${options.hostname} Error: too many connections, try again later` };
+      // Logged like every other refusal: one line naming what refused (smtp.limits), so a flood shows in the same search.
+      options.logger.warn({ check: 'connection-limit', client: address, connections: sockets.size, fromClient, reply: `${refusal.code} ${refusal.enhanced} ${refusal.text}` }, 'refused');
       socket.on('error', () => undefined);
-      socket.end(formatReply({ code: 421, enhanced: '4.7.0', text: `${options.hostname} Error: too many connections, try again later` }));
+      socket.end(formatReply(refusal));
       return;
     }
     sockets.add(socket);
