@@ -113,7 +113,6 @@ class SpoolSink implements MessageSink {
 export class MailService {
   private spool?: Spool;
   private delivery?: QueueManager;
-  private deliveryTls?: ConfiguredTlsPolicy;
   private admin?: QueueAdmin;
   private quarantine?: QuarantineAdmin;
 
@@ -121,6 +120,7 @@ export class MailService {
     private readonly smtp: SmtpServer,
     private readonly sink: SpoolSink,
     private readonly resolver: Resolver,
+    private readonly deliveryTls: ConfiguredTlsPolicy,
     private readonly logger: Logger,
   ) {}
 
@@ -131,6 +131,8 @@ export class MailService {
   /** Binds the listeners; undefined when the configuration has none. */
   static async bind(config: Config, policy: MailPolicy, resolver: Resolver, logger: Logger): Promise<MailService | undefined> {
     if (config.smtp.listeners.length === 0) return undefined;
+    // Before the bind and the privilege drop: the CA files are read as the user who may read them, and a bad one stops start-up.
+    const deliveryTls = tlsPolicyOf(config, resolver, logger);
     const sink = new SpoolSink();
     const { expandRecipients, ...serverPolicy } = policy;
     sink.expandRecipients = expandRecipients;
@@ -155,7 +157,7 @@ export class MailService {
       sink,
       logger,
     });
-    return new MailService(smtp, sink, resolver, logger);
+    return new MailService(smtp, sink, resolver, deliveryTls, logger);
   }
 
   /** Opens the spool (recovering what a crash left), then starts delivering. */
@@ -171,7 +173,6 @@ export class MailService {
       if (envelope.client.port !== 0) events?.emit('accepted', { queueId, client: envelope.client.address, recipients: envelope.recipients.length });
     });
     const { delivery, queue } = config;
-    this.deliveryTls = tlsPolicyOf(config, this.resolver, this.logger);
     this.delivery = new QueueManager({
       spool: this.spool,
       routes: config.routes,
@@ -238,7 +239,7 @@ export class MailService {
     await this.smtp.close(graceMs);
     this.quarantine?.stopExpiry();
     await this.delivery?.stop();
-    this.deliveryTls?.close();
+    this.deliveryTls.close();
     this.spool?.close();
   }
 }
