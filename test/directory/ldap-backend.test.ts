@@ -7,7 +7,8 @@ import { parseConfig } from '../../src/config/load.ts';
 import { openDirectory, type Directory } from '../../src/directory/directory.ts';
 import { expandAddress } from '../../src/directory/expansion.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import { startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { LDAP_SUFFIX, startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { testCa } from '../helpers/test-ca.ts';
 import { DIRECTORY_LDIF, MAILSTORE_A, MAILSTORE_B, PEOPLE } from './ldap-fixture.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -15,12 +16,14 @@ const scope = { after: (fn: () => unknown) => cleanups.push(fn) };
 let slapd: Slapd;
 let directory: Directory;
 
-function open(extra = ''): Directory {
+const ca = testCa();
+
+function open(backend = `url: "${slapd.url}"`): Directory {
   const config = parseConfig(
     `directory:
-  backends: [ { type: ldap, url: "${slapd.url}", base: "${PEOPLE.replace('ou=people,', '')}", timeout: 1s } ]
+  backends: [ { type: ldap, ${backend}, base: "${LDAP_SUFFIX}", timeout: 1s } ]
   timeout: 2s
-${extra}`,
+`,
     '/tmp/postern-test.yaml',
   );
   const opened = openDirectory(config.directory, { configFile: config.configFile, logger: silentLogger(), cache: false })!;
@@ -29,7 +32,7 @@ ${extra}`,
 }
 
 before(async () => {
-  slapd = await startSlapd(scope, DIRECTORY_LDIF, { host: '127.0.0.21' });
+  slapd = await startSlapd(scope, DIRECTORY_LDIF, { host: '127.0.0.21', tls: { certFile: ca.server.certFile, keyFile: ca.server.keyFile } });
   directory = open();
 });
 
@@ -99,14 +102,28 @@ test('slapd stopped: unavailable (never unknown), for lookups and AUTH; back aga
 test('slapd hanging: unavailable within directory.timeout', async () => {
   slapd.pause();
   try {
+    // Let the stop reach every slapd thread before asking.
+    await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
     const hung = await directory.lookup('carol@example.test');
-    assert.equal(hung.kind, 'unavailable');
+    assert.equal(hung.kind, 'unavailable', JSON.stringify(hung));
     assert.ok(Date.now() - started < 2500, `answered after ${Date.now() - started} ms`);
   } finally {
     slapd.resume();
   }
   assert.equal((await directory.lookup('carol@example.test')).kind, 'found');
+});
+
+test('ldaps:// and StartTLS: the server certificate verified against ca; one that cannot be verified makes the backend unavailable', async () => {
+  for (const backend of [`url: "${slapd.ldapsUrl}", ca: ${ca.caFile}`, `url: "${slapd.url}", startTls: true, ca: ${ca.caFile}`]) {
+    const tls = open(backend);
+    assert.equal((await tls.lookup('bob@example.test')).kind, 'found', backend);
+    assert.equal(await tls.verify('bob@example.test', 'bob-pw'), 'ok', backend);
+  }
+  for (const backend of [`url: "${slapd.ldapsUrl}"`, `url: "${slapd.url}", startTls: true`]) {
+    const unverified = await open(backend).lookup('bob@example.test');
+    assert.ok(unverified.kind === 'unavailable' && /certificate/.test(unverified.reason), `${backend}: ${JSON.stringify(unverified)}`);
+  }
 });
 
 test('configuration: the keys are checked and name the fix', () => {
