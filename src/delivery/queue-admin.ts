@@ -10,7 +10,7 @@ export interface AdminReply {
   details?: string[];
 }
 
-export const QUEUE_ACTIONS = ['list', 'show', 'flush', 'retry', 'hold', 'release', 'delete', 'bounce'] as const;
+export const QUEUE_ACTIONS = ['list', 'show', 'flush', 'due', 'retry', 'hold', 'release', 'delete', 'bounce'] as const;
 export type QueueAction = (typeof QUEUE_ACTIONS)[number];
 const NEEDS_ID: ReadonlySet<QueueAction> = new Set(['show', 'retry', 'hold', 'release', 'delete', 'bounce']);
 const PAGE = 500;
@@ -57,6 +57,11 @@ export class QueueAdmin {
       const due = this.spool.makeDue(this.clock.now());
       void this.manager.runDue();
       return { ok: true, message: `${due} recipient${due === 1 ? '' : 's'} scheduled for delivery now` };
+    }
+    // How many recipients are still to be tried now: `postern queue flush` draws its progress from it.
+    if (verb === 'due') {
+      const due = this.spool.dueCount(this.clock.now());
+      return { ok: true, message: `${due} recipient${due === 1 ? '' : 's'} due now`, details: [String(due)] };
     }
     const message = this.spool.message(id!);
     if (!message) return { ok: false, message: `no message ${id} in the queue` };

@@ -226,6 +226,13 @@ export class SpoolDb {
     return { queued: recipients.queued ?? 0, deferred: recipients.deferred ?? 0, held: messages.held ?? 0, quarantined: messages.quarantined ?? 0, messages: messages.messages };
   }
 
+  /** Recipients due for an attempt at `now` (not held, not in quarantine): what a flush has still to try. */
+  dueCount(now: number): number {
+    return this.db
+      .prepare<[number], { n: number }>("SELECT count(*) AS n FROM recipients JOIN messages ON id = message_id WHERE state IN ('queued', 'deferred') AND next_attempt <= ? AND quarantine IS NULL AND held = 0")
+      .get(now)!.n;
+  }
+
   hasPending(id: string): boolean {
     return (this.countPending.get(id)?.n ?? 0) > 0;
   }

@@ -278,6 +278,11 @@ export class Spool {
     return this.db.counts();
   }
 
+  /** Recipients due for an attempt at `now`: a flush's progress. */
+  dueCount(now: number): number {
+    return this.db.dueCount(now);
+  }
+
   /** Removes a message whatever its state (the administrator's delete); false when there was none. */
   delete(id: string): boolean {
     if (!this.db.message(id)) return false;
