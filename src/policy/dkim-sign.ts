@@ -45,7 +45,8 @@ export function dkimSignCheck(signers: readonly DkimSigner[], logger: Logger): S
 
 /** The domain of the first address of the first From field (the author DMARC aligns with). */
 function authorDomainOf(fromValues: string[]): string | undefined {
-  const value = (fromValues[0] ?? '').replace(/\((?:[^()\\]|\\.)*\)/g, ' ');
+  // Comments and quoted display names go first: either may hold something that looks like an address.
+  const value = (fromValues[0] ?? '').replace(/"(?:[^"\\]|\\.)*"/g, ' ').replace(/\((?:[^()\\]|\\.)*\)/g, ' ');
   const address = /<([^<>]*)>/.exec(value)?.[1] ?? /[^\s<>,;"]+@[^\s<>,;"]+/.exec(value)?.[0];
   return address === undefined ? undefined : asciiDomain(domainOf(address).replace(/\.$/, ''));
 }

@@ -44,6 +44,7 @@ policy:
     sign:
       - { domain: rsa.test, selector: s1, key: keys/s1.rsa.test.pem }
       - { domain: ed.test, selector: s2, key: keys/s2.ed.test.pem }
+content: { rules: [ { name: mark, match: { header: "^X-Mark-Me:" }, action: tag, subjectPrefix: "[MARKED] " } ] }
 `,
   );
   const rsa = runPostern(['dkim', 'keygen', 'rsa.test', 's1', '--config', config]);
@@ -65,7 +66,7 @@ async function relayed(from: string, marker: string, body: string, mailOptions: 
   const [r] = await sendWithSmtplib(smtpPort, [{ from, to: ['bob@remote.test'], body: `From: Alice <${from}>\r\nTo: bob@remote.test\r\nSubject: ${marker}\r\n${body}`, mail_options: mailOptions }]);
   assert.equal(r!.code, 250, r!.reply);
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((d) => setTimeout(d, 50))) {
-    const hit = (await sink.received()).find((m) => m.body.includes(`Subject: ${marker}`));
+    const hit = (await sink.received()).find((m) => new RegExp(`^Subject: (\\[MARKED\\] )?${marker}\r$`, 'm').test(m.body));
     if (hit) return hit;
   }
   throw new Error(`${marker} did not reach the sink`);
@@ -110,6 +111,12 @@ test('an 8-bit body is made quoted-printable before signing, so the signature ho
   assert.doesNotMatch(message.body, /[\x80-\xff]/, 'no 8-bit byte left');
   assert.match(message.body, /Content-Transfer-Encoding: quoted-printable/);
   assert.match(message.body, /Gr=C3=BC=C3=9Fe aus K=C3=B6ln/);
+  assert.equal(verifyWithDkimpy(message.body).signatures[0]?.ok, true);
+});
+
+test('signing comes after every other change: a subject tagged by a content rule is what the signature covers', async () => {
+  const message = await relayed('alice@rsa.test', 'dkim-tagged', 'X-Mark-Me: yes\r\n\r\ntag me\r\n');
+  assert.match(message.body, /^Subject: \[MARKED\] dkim-tagged\r$/m);
   assert.equal(verifyWithDkimpy(message.body).signatures[0]?.ok, true);
 });
 
