@@ -13,6 +13,8 @@ const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 
 export interface WalkLimits {
   maxDepth: number;
+  /** Leaf parts, nested ones included: each costs a type detection, so a message of many tiny parts is refused. */
+  maxParts: number;
   maxHeaderSize: number;
   maxArchiveSize: number;
   maxUnpackedSize: number;
@@ -50,7 +52,7 @@ export interface PartReport extends FileFacts {
 
 /** A message whose structure is refused, whatever the rules say: the check answers it with a reject. */
 export interface StructureProblem {
-  rule: 'mime-depth' | 'mime-header-size' | 'mime-unreadable' | 'archive-bomb';
+  rule: 'mime-depth' | 'mime-parts' | 'mime-header-size' | 'mime-unreadable' | 'archive-bomb';
   reason: string;
 }
 
@@ -61,7 +63,9 @@ export interface MessageReport {
 }
 
 /** How mailsplit is to read messages, alike for the walk and the rewrite. */
-export const splitterOptions = (limits: Pick<WalkLimits, 'maxHeaderSize'>) => ({ maxHeadSize: limits.maxHeaderSize, defaultInlineEmbedded: true });
+export const splitterOptions = (limits: SplitLimits) => ({ maxHeadSize: limits.maxHeaderSize, maxChildNodes: limits.maxParts, defaultInlineEmbedded: true });
+
+export type SplitLimits = Pick<WalkLimits, 'maxHeaderSize' | 'maxParts'>;
 
 /** `outer`: where a message attached to another sits in it (its depth and part number). */
 export async function walkMessage(message: NodeJS.ReadableStream, probes: WalkProbes, limits: WalkLimits, outer?: { depth: number; part: string }): Promise<MessageReport> {
@@ -77,6 +81,10 @@ export async function walkMessage(message: NodeJS.ReadableStream, probes: WalkPr
         report.problem = current?.problem;
         current = undefined;
         if (report.problem) break;
+        if (report.parts.length >= limits.maxParts) {
+          report.problem = tooManyParts(limits);
+          break;
+        }
         if (depthOf(node) + (outer?.depth ?? 0) > limits.maxDepth) {
           report.problem = { rule: 'mime-depth', reason: `MIME nesting too deep (more than ${limits.maxDepth} levels)` };
           break;
@@ -92,11 +100,9 @@ export async function walkMessage(message: NodeJS.ReadableStream, probes: WalkPr
       report.problem = current.problem;
     }
   } catch (err) {
-    const tooLarge = (err as { code?: string }).code === 'EMAXLEN';
-    report.problem = tooLarge
-      ? { rule: 'mime-header-size', reason: `a MIME header block too large (over ${limits.maxHeaderSize} bytes)` }
-      : { rule: 'mime-unreadable', reason: 'a message whose MIME structure cannot be read' };
+    report.problem = problemOf(err as Error & { code?: string }, limits);
   } finally {
+    if (report.problem) current?.abandon();
     splitter.destroy();
     await feeding;
   }
@@ -104,6 +110,15 @@ export async function walkMessage(message: NodeJS.ReadableStream, probes: WalkPr
   if (!report.problem && bomb) report.problem = { rule: 'archive-bomb', reason: `an archive that unpacks to more than ${limits.maxUnpackedSize} bytes` };
   return report;
 }
+
+function problemOf(err: Error & { code?: string }, limits: WalkLimits): StructureProblem {
+  if (err.code !== 'EMAXLEN') return { rule: 'mime-unreadable', reason: 'a message whose MIME structure cannot be read' };
+  // mailsplit's two bounds: the header block of one part, and the number of parts.
+  if (/child nodes/.test(err.message)) return tooManyParts(limits);
+  return { rule: 'mime-header-size', reason: `a MIME header block too large (over ${limits.maxHeaderSize} bytes)` };
+}
+
+const tooManyParts = (limits: WalkLimits): StructureProblem => ({ rule: 'mime-parts', reason: `too many MIME parts (more than ${limits.maxParts})` });
 
 function depthOf(node: MimeNode): number {
   let depth = 1;
@@ -190,10 +205,16 @@ class PartReader {
       this.zip.push(decoded);
       if (this.size > this.limits.maxArchiveSize) this.zip = undefined;
     }
-    if (this.isText && this.textLength < this.limits.maxTextSize) {
+    if (this.isText && this.probes.textPatterns.length > 0 && this.textLength < this.limits.maxTextSize) {
       this.text.push(decoded);
       this.textLength += decoded.length;
     }
+  }
+
+  /** Stops reading a part the walk gives up on, so an attached message's walk ends too. */
+  abandon(): void {
+    this.decoder.destroy();
+    this.attached?.input.destroy();
   }
 
   /** This part's report, followed by those of the parts of an attached message. */

@@ -3,21 +3,21 @@
 // Joiner, so every part not touched comes out byte for byte as it went in.
 import { Joiner, Splitter, type MimeNode } from '@zone-eu/mailsplit';
 import { PassThrough, Transform, type TransformCallback, pipeline, type Readable } from 'node:stream';
-import { partNumberOf, splitterOptions } from './mime-walk.ts';
+import { partNumberOf, splitterOptions, type SplitLimits } from './mime-walk.ts';
 
 export interface RewritePlan {
   /** Part numbers to remove, with the note that takes each one's place. */
   strip: ReadonlyMap<string, string>;
   /** Put in front of the Subject (once). */
   subjectPrefix?: string;
-  /** The same bound the walk used, so both read the same parts. */
-  maxHeaderSize: number;
+  /** The same bounds the walk used, so both read the same parts. */
+  limits: SplitLimits;
 }
 
 export function rewriteMessage(message: NodeJS.ReadableStream, plan: RewritePlan): Readable {
   const rewritten = new PassThrough();
   // A failure midway destroys `rewritten` with the error, so its reader sees it.
-  pipeline(message as Readable, new Splitter(splitterOptions({ maxHeaderSize: plan.maxHeaderSize })), new PartReplacer(plan), new Joiner(), rewritten, () => undefined);
+  pipeline(message as Readable, new Splitter(splitterOptions(plan.limits)), new PartReplacer(plan), new Joiner(), rewritten, () => undefined);
   return rewritten;
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { walkMessage, type MessageReport, type PartReport, type WalkLimits } from '../content/mime-walk.ts';
 import { rewriteMessage } from '../content/rewrite.ts';
 import type { ContentRules } from '../content/rules.ts';
-import { CONTENT_RESULT, type ContentFollowUp, type ContentOutcome, type Direction, type RuleMatch, type ScanResult, type VirusScanner } from '../content/types.ts';
+import { CONTENT_RESULT, type ContentFollowUp, type ContentOutcome, type Direction, type RuleMatch, type VirusScanner } from '../content/types.ts';
 import { CONTINUE, type EndOfDataContext, type EndOfDataVerdict, type SmtpCheck } from './check.ts';
 import { ourDomains } from './our-domains.ts';
 
@@ -66,7 +66,7 @@ export function contentCheck(options: ContentCheckOptions): SmtpCheck {
     if (matches.length > 0 && options.followUp) {
       await options.followUp(outcome, ctx).catch((err: Error) => logger.error({ check: 'content', error: err.message }, 'content follow-up failed'));
     }
-    return verdictOf(decided, scan);
+    return verdictOf(decided);
   };
 
   return {
@@ -83,14 +83,13 @@ export function contentCheck(options: ContentCheckOptions): SmtpCheck {
   };
 }
 
-function verdictOf(decided: RuleMatch | undefined, scan: ScanResult | undefined): EndOfDataVerdict {
+function verdictOf(decided: RuleMatch | undefined): EndOfDataVerdict {
   if (!decided) return CONTINUE;
-  const virus = scan?.kind === 'infected' ? ` (virus ${scan.signature})` : '';
   switch (decided.action) {
     case 'reject':
       return { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Message refused by content policy (rule ${decided.rule})` };
     case 'quarantine':
-      return { kind: 'quarantine', reason: decided.reason + (decided.reason.includes('virus') ? '' : virus), rule: decided.rule };
+      return { kind: 'quarantine', reason: decided.reason, rule: decided.rule };
     default:
       return { kind: 'discard', reason: `rule ${decided.rule}: ${decided.reason}` };
   }
@@ -107,7 +106,7 @@ async function applyChanges(ctx: EndOfDataContext, applied: RuleMatch[], report:
   }
   const tag = applied.find((m) => m.action === 'tag');
   const subjectPrefix = tag && (options.rules.subjectPrefixOf(tag.rule) ?? options.tagPrefix);
-  await ctx.replaceMessage(rewriteMessage(await ctx.readMessage(), { strip, subjectPrefix, maxHeaderSize: options.limits.maxHeaderSize }));
+  await ctx.replaceMessage(rewriteMessage(await ctx.readMessage(), { strip, subjectPrefix, limits: options.limits }));
   for (const m of applied) ctx.addHeader(`X-Postern-Content: rule=${m.rule}; action=${m.action}`);
 }
 

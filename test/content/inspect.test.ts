@@ -115,6 +115,11 @@ describe('content inspection with the default rules', () => {
     assert.equal(report.problem?.rule, 'mime-header-size');
   });
 
+  it('refuses a message of more parts than limits.maxParts, naming it', async () => {
+    const { report } = await inspect(message(multipart(Array.from({ length: 1001 }, (_, i) => textPart(`part ${i}`)))));
+    assert.deepEqual(report.problem, { rule: 'mime-parts', reason: 'too many MIME parts (more than 1000)' });
+  });
+
   it('never throws on garbage', async () => {
     for (const raw of ['', '\r\n\r\n', 'Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--', 'Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\n', Buffer.alloc(5000, 0xff).toString('latin1')]) {
       await inspect(raw);

@@ -8,10 +8,10 @@ import { rewriteMessage } from '../../src/content/rewrite.ts';
 import { ContentRules } from '../../src/content/rules.ts';
 import { attachment, message, multipart, PDF, textPart, WINDOWS_PROGRAM, type Part } from './messages.ts';
 
-const LIMITS = { maxDepth: 20, maxHeaderSize: 256 * 1024, maxArchiveSize: 10 * 1024 * 1024, maxUnpackedSize: 200 * 1024 * 1024, maxTextSize: 1024 * 1024 };
+const LIMITS = { maxDepth: 20, maxParts: 1000, maxHeaderSize: 256 * 1024, maxArchiveSize: 10 * 1024 * 1024, maxUnpackedSize: 200 * 1024 * 1024, maxTextSize: 1024 * 1024 };
 
 const rewrite = (raw: string, strip: Record<string, string>, subjectPrefix?: string) =>
-  text(rewriteMessage(Readable.from([Buffer.from(raw, 'latin1')]), { strip: new Map(Object.entries(strip)), subjectPrefix, maxHeaderSize: LIMITS.maxHeaderSize }));
+  text(rewriteMessage(Readable.from([Buffer.from(raw, 'latin1')]), { strip: new Map(Object.entries(strip)), subjectPrefix, limits: LIMITS }));
 
 const inspect = async (raw: string) => {
   const rules = new ContentRules(undefined);

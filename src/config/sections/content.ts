@@ -78,6 +78,8 @@ const limits = () =>
     .strictObject({
       /** MIME levels (multiparts and nested messages) inspected; deeper is refused. */
       maxDepth: positiveInt().prefault(20),
+      /** Parts (leaves, nested ones included) inspected; more is refused. */
+      maxParts: positiveInt().prefault(1000),
       /** The header block of one MIME part (each line counting at least 64 bytes); larger is refused. */
       maxHeaderSize: size().prefault('256k'),
       /** Zip attachments up to this size are listed; larger ones are inspected by their own type only. */
