@@ -37,6 +37,7 @@ directory: { backends: [ { type: file, path: users.yaml } ] }
 domains: [ example.test ]
 relay: { networks: [ 192.0.2.0/24 ] }   # not the test client
 policy: { submission: { senderLogin: true } }
+content: { scanning: false }   # its MIME limits would answer the 10,000-line header first
 resolver: { servers: [ "127.0.0.1:9" ], timeout: 200ms, attempts: 1 }
 routes: { example.test: ${toSink}, "*": ${toSink} }
 `,
@@ -95,6 +96,17 @@ test('a header From in our domain from outside is refused at the end of data; th
   assert.ok(!(await atSink('spoof-header')));
   const logged = await postern.waitForLog((l) => l.msg === 'refused' && l.check === 'spoofing' && l.from === 'bounce@elsewhere.example');
   assert.deepEqual(logged.to, ['bob@example.test']);
+});
+
+test('10,000 header lines from outside: a defined answer either way (250 honest, 550 with our From last)', async () => {
+  const filler = Array.from({ length: 10_000 }, (_, i) => `X-Filler-${i}: ${'v'.repeat(30)}`).join('\r\n');
+  const [honest, spoofed] = await sendWithSmtplib(ports.mta, [
+    { from: 'friend@elsewhere.example', to: ['bob@example.test'], body: `${filler}\r\nFrom: friend@elsewhere.example\r\nSubject: many-headers\r\n\r\nhi\r\n` },
+    { from: 'friend@elsewhere.example', to: ['bob@example.test'], body: `${filler}\r\nFrom: friend@elsewhere.example\r\nFrom: =?utf-8?q?ceo=40example.test?= <x@elsewhere.example>\r\n\r\nhi\r\n` },
+  ]);
+  assert.equal(honest!.code, 250, honest!.reply);
+  assert.equal(spoofed!.code, 550, spoofed!.reply);
+  assert.match(spoofed!.reply, /^5\.7\.1 Header From rejected: example\.test is our domain/);
 });
 
 test('mail to our postmaster is exempt: the spoofed sender is refused for bob and accepted for the postmaster', async () => {
