@@ -29,6 +29,8 @@ export interface SpoolOptions {
   /** Free bytes the file system must keep beyond a message's size (Postfix's queue_minfree). */
   minFreeBytes: number;
   logger: Logger;
+  /** During start-up recovery, a progress line at most this often (default 2 s). */
+  recoveryProgressMs?: number;
 }
 
 /** A message being received: small bodies are kept in memory, larger ones go to a temporary file as they arrive. */
@@ -61,7 +63,6 @@ interface PendingCommit {
 }
 
 const FREE_SPACE_CACHE_MS = 1000;
-/** During start-up recovery, a progress line at most this often. */
 const RECOVERY_PROGRESS_MS = 2000;
 /** Bodies up to this size are stored in SQLite with their envelope, larger ones as files. */
 export const INLINE_MAX = 128 * 1024;
@@ -120,7 +121,8 @@ export class Spool {
     }
     let finished = 0;
     let checked = 0;
-    let reportAt = Date.now() + RECOVERY_PROGRESS_MS;
+    const every = this.options.recoveryProgressMs ?? RECOVERY_PROGRESS_MS;
+    let reportAt = Date.now() + every;
     for (const id of known) {
       if (!this.db.hasPending(id)) {
         this.remove(id);
@@ -129,7 +131,7 @@ export class Spool {
       // A queue of millions takes a while: the log says it is moving, not hung.
       if (++checked % 1000 === 0 && Date.now() >= reportAt) {
         this.options.logger.info({ checked, of: known.size, percent: Math.floor((100 * checked) / known.size) }, 'spool recovery in progress');
-        reportAt = Date.now() + RECOVERY_PROGRESS_MS;
+        reportAt = Date.now() + every;
       }
     }
     this.options.logger.info({ queued: known.size - finished, partialRemoved: partial.length, uncommittedRemoved: orphans }, 'spool recovered');
