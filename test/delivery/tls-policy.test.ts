@@ -7,14 +7,17 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { connect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { daneVerifier } from '../../src/delivery/dane.ts';
 import { MtaStsPolicies } from '../../src/delivery/mta-sts.ts';
 import { mxAllowed, parseMtaStsPolicy } from '../../src/delivery/mta-sts-policy.ts';
 import { TlsPolicy } from '../../src/delivery/tls-policy.ts';
-import { DnsLookupError, type TlsaValue } from '../../src/dns/resolver/resolver.ts';
-import { silentLogger } from '../../src/log/logger.ts';
+import { tlsPolicyOf } from '../../src/delivery/tls-policy-config.ts';
+import { DnsLookupError, Resolver, type TlsaValue } from '../../src/dns/resolver/resolver.ts';
 import { RRType } from '../../src/dns/wire/rrtypes.ts';
-import { problemsOf } from '../helpers/config-problems.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { CONFIG_FILE, problemsOf } from '../helpers/config-problems.ts';
 import { testCa } from '../helpers/test-ca.ts';
 
 const answer = <T>(values: T[], authenticated = false) => ({ name: '', values, cnameChain: [], authenticated, ttl: 60 });
@@ -186,4 +189,16 @@ test('configuration: unknown levels, and dane without a validating resolver, are
     `delivery.tls.default: dane needs delivery.tls.dane.resolver: ${fix}`,
     `delivery.tls.domains.example.net: dane needs delivery.tls.dane.resolver: ${fix}`,
   ]);
+});
+
+test('a CA file that cannot be read stops start-up, naming the entry and the fix', () => {
+  const config = parseConfig('delivery: { tls: { ca: [ /nonexistent/ca.pem ] } }\n', CONFIG_FILE);
+  const resolver = new Resolver({ servers: [{ address: '127.0.0.1', port: 53 }] });
+  assert.throws(
+    () => tlsPolicyOf(config, resolver, silentLogger()),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems[0] === 'delivery.tls.ca[0]: cannot read /nonexistent/ca.pem: ENOENT; give a readable CA certificate file in PEM form',
+  );
+  resolver.close();
 });
