@@ -107,3 +107,27 @@ routes: { example.test: ${toSink}, xn--bcher-kva.example: ${toSink}, "*": ${toSi
   const queued = join(dir.path, 'var', 'queue', 'messages');
   assert.deepEqual(existsSync(queued) ? readdirSync(queued) : [], [], 'nothing left in the queue');
 });
+
+test('policy.relay.tarpit: each "Relaying denied" of a session comes later than the one before', async (t) => {
+  const dir = tempDir();
+  t.after(dir.remove);
+  const port = await freePort();
+  const config = writeConfig(
+    dir.path,
+    `hostname: mx.example.test
+dataDir: var
+log: { format: json }
+smtp: { listeners: [ { address: 127.0.0.1, port: ${port} } ] }
+domains: [ example.test ]
+relay: { networks: [ 127.0.0.200/32 ] }
+policy: { relay: { tarpit: { enabled: true, firstDelay: 300ms, maxDelay: 600ms } } }
+routes: { example.test: { type: maildir, path: mail } }
+`,
+  );
+  const postern = await startPostern(config);
+  t.after(() => postern.stop());
+  const started = Date.now();
+  const replies = await probe(port, ['a@elsewhere.example', 'b@elsewhere.example', 'c@elsewhere.example']);
+  assert.deepEqual(replies.map(([, code, text]) => `${code} ${text}`), Array(3).fill('550 5.7.1 Relaying denied'));
+  assert.ok(Date.now() - started >= 300 + 600 + 600, `three refusals after 300, 600 and 600 ms took ${Date.now() - started} ms`);
+});
