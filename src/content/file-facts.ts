@@ -15,6 +15,12 @@ const SCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['js', 'jse', 'vbs', 'vbe
 /** Extensions Windows (or a Unix desktop) runs, so a name ending in one says "program" openly. */
 const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set([...SCRIPT_EXTENSIONS, 'exe', 'scr', 'com', 'pif', 'cpl', 'dll', 'sys', 'msi', 'lnk', 'jar', 'elf', 'bin', 'run', 'app', 'dmg']);
 
+/** Extensions of documents and media: in front of a program's extension they are bait (invoice.pdf.exe), unlike setup.x64.exe. */
+const DOCUMENT_EXTENSIONS: ReadonlySet<string> = new Set(['pdf', 'doc', 'docx', 'docm', 'xls', 'xlsx', 'xlsm', 'ppt', 'pptx', 'odt', 'ods', 'odp', 'rtf', 'txt', 'csv', 'htm', 'html', 'xml', 'jpg', 'jpeg', 'png', 'gif', 'bmp', 'tif', 'tiff', 'svg', 'mp3', 'mp4', 'wav', 'avi', 'mov', 'zip', 'rar', '7z', 'eml', 'msg', 'ics']);
+
+/** Declared types a mail client writes for the type file-type names otherwise. */
+const MIME_ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'application/x-zip-compressed': 'application/zip', 'application/x-pdf': 'application/pdf', 'audio/mp3': 'audio/mpeg' };
+
 /** Other extensions a detected type is known by. */
 const EXTENSION_ALIASES: Record<string, readonly string[]> = {
   jpg: ['jpeg', 'jpe', 'jfif'],
@@ -70,7 +76,7 @@ export async function fileFacts(input: { name?: string; declaredType?: string; h
     ? undefined
     : named?.misleadingDisplay
       ? 'a name with invisible direction controls'
-      : named?.innerExtension !== undefined && !EXECUTABLE_EXTENSIONS.has(named.innerExtension) && executableByName
+      : named?.innerExtension !== undefined && DOCUMENT_EXTENSIONS.has(named.innerExtension) && executableByName
         ? `a double extension .${named.innerExtension}.${extension}`
         : extensionMismatch && !executableByName
           ? `a .${extension} name`
@@ -100,7 +106,8 @@ function extensionFits(realExt: string, extension: string): boolean {
   return realExt === extension || (EXTENSION_ALIASES[realExt]?.includes(extension) ?? false);
 }
 
-function declaredFits(realMime: string, declared: string): boolean {
+function declaredFits(realMime: string, declaredType: string): boolean {
+  const declared = MIME_ALIASES[declaredType] ?? declaredType;
   if (realMime === declared) return true;
   if (EXECUTABLE_DECLARED.test(realMime) && EXECUTABLE_DECLARED.test(declared)) return true;
   const [realTop, realSub] = realMime.split('/');
