@@ -8,6 +8,8 @@ import { ourDomains, type OurDomains } from './our-domains.ts';
 import { heldRefusal, holdRefusal, isPostmaster } from './postmaster.ts';
 
 const NAME = 'spoofing';
+/** More From fields than this from outside is refused unread: a message has one (RFC 5322 §3.6). */
+const MAX_FROM_FIELDS = 100;
 
 /** A client that may speak for our domains: trusted network or authenticated. */
 export const speaksForUs = (ctx: SessionContext) => ctx.trusted || ctx.client.authUser !== undefined;
@@ -48,7 +50,10 @@ export function spoofingCheck(options: { domains: readonly string[] }): SmtpChec
       if (speaksForUs(ctx)) return CONTINUE;
       // A message only to our postmaster is exempt; one copy for the postmaster cannot exempt the others.
       if (ctx.recipients.every((r) => isPostmaster(r.address, ours))) return CONTINUE;
-      for (const value of await readFromFields(await ctx.readMessage())) {
+      const fromFields = await readFromFields(await ctx.readMessage());
+      // RFC 5322 allows one From field. Thousands would each cost a parse, and no honest sender writes them.
+      if (fromFields.length > MAX_FROM_FIELDS) return { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Header From rejected: ${fromFields.length} From fields (RFC 5322 allows one)` };
+      for (const value of fromFields) {
         const domain = [...domainsNamedIn(value), ...domainsNamedIn(decodedWords(value))].find((d) => ours.hasDomain(d));
         if (domain !== undefined) return { kind: 'reject', code: 550, enhanced: '5.7.1', text: `Header From rejected: ${domain} is our domain; send it through authenticated submission` };
       }
