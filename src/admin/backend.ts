@@ -37,6 +37,8 @@ export interface AdminBackend {
   dnsCounters(): Promise<Record<string, number>>;
   dnsZones(): ZoneSummary[];
   dnsReload(): Promise<CommandReply>;
+  /** What Postern would do with mail to the address (as `postern directory lookup`): RCPT answer, expansion steps, destinations. */
+  directoryLookup(address: string): Promise<unknown>;
   /** Re-reads and validates the configuration file without applying it. */
   checkConfig(): Promise<CommandReply>;
 }

@@ -9,6 +9,7 @@ import type { Resolver } from '../dns/resolver/resolver.ts';
 import type { DnsService } from '../dns/server/service.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { silentLogger } from '../log/logger.ts';
+import { directoryReport } from './directory-report.ts';
 import { mailPolicyOf, type MailService } from './mail-service.ts';
 
 export interface AdminBackendParts {
@@ -41,6 +42,7 @@ export function adminBackend(parts: AdminBackendParts): AdminBackend {
         source: z.type === 'secondary' ? (z.primaries ?? []).map((p) => `${p.address.address}:${p.address.port}`).join(', ') : z.file!,
       })),
     dnsReload: () => parts.reloadZones(),
+    directoryLookup: (address) => directoryReport(parts.config(), address),
     checkConfig: async () => {
       const file = parts.config().configFile;
       try {

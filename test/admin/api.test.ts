@@ -155,6 +155,13 @@ test('the delivery log finds deliveries by address and result', async () => {
   assert.equal((await f.api('/api/deliveries?limit=100000')).status, 400);
 });
 
+test('directory lookup answers as postern directory lookup does; a malformed address is 400', async () => {
+  const report = (await (await f.api('/api/directory/lookup?address=bob%40down.test')).json()) as { address: string; rcpt: string };
+  assert.equal(report.address, 'bob@down.test');
+  assert.match(report.rcpt, /down\.test is not one of our domains/);
+  assert.equal((await f.api('/api/directory/lookup?address=%3Cscript%3E')).status, 400);
+});
+
 test('config check and DNS zones answer; a DNS reload without a DNS server says so', async () => {
   const check = (await (await f.api('/api/config/check')).json()) as { ok: boolean; message: string };
   assert.equal(check.ok, true, check.message);

@@ -1,5 +1,6 @@
-// /api/deliveries, /api/activity, /api/counters, /api/dns/*, /api/config/check: what happened,
-// what is happening now, and the DNS and configuration actions.
+// /api/deliveries, /api/activity, /api/counters, /api/dns/*, /api/directory/lookup,
+// /api/config/check: what happened, what is happening now, and the DNS, directory and
+// configuration questions and actions.
 import type { FastifyInstance } from 'fastify';
 import type { Activity } from '../activity.ts';
 import { sendCommandReply, type AdminContext } from '../admin-context.ts';
@@ -30,6 +31,12 @@ export function operationsRoutes(app: FastifyInstance, ctx: AdminContext, delive
     const result = await ctx.backend.dnsReload();
     ctx.audit(request, 'dns reload', undefined, result);
     return sendCommandReply(reply, result);
+  });
+
+  app.get<{ Querystring: { address?: string } }>('/api/directory/lookup', async (request, reply) => {
+    const address = request.query.address?.trim() ?? '';
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address) || address.length > 320) return reply.code(400).send({ ok: false, message: `address: expected an address like user@example.com, got "${address}"` });
+    return ctx.backend.directoryLookup(address);
   });
 
   app.get('/api/config/check', async (request, reply) => {
