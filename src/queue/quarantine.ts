@@ -3,8 +3,8 @@
 // makes it due: it goes on to delivery without passing the SMTP checks again, so the check that
 // held it is skipped. Entries older than the retention are deleted unseen.
 import type { Readable } from 'node:stream';
-import { MailParser } from 'mailparser';
 import type { Envelope } from './envelope.ts';
+import { headerSection, subjectOf } from './header-section.ts';
 import type { QuarantineMark, StoredMessage } from './spool-db.ts';
 import type { Spool } from './spool.ts';
 
@@ -28,8 +28,6 @@ export interface QuarantineDetail extends QuarantineEntry {
 }
 
 const PAGE = 500;
-/** Header sections are read this far at most for the subject and the detail view. */
-const MAX_HEADER_BYTES = 256 * 1024;
 
 export class QuarantineStore {
   constructor(
@@ -102,38 +100,4 @@ export class QuarantineStore {
       size: message.size,
     };
   }
-}
-
-/** The bytes up to and including the blank line that ends the header section (all of a message without one, up to the bound). */
-async function headerSection(message: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of message) {
-      chunks.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-      const sofar = Buffer.concat(chunks, length);
-      const end = sofar.indexOf('\r\n\r\n');
-      if (end >= 0) return sofar.subarray(0, end + 4);
-      if (length >= MAX_HEADER_BYTES) return sofar.subarray(0, MAX_HEADER_BYTES);
-    }
-    return Buffer.concat(chunks, length);
-  } finally {
-    message.destroy();
-  }
-}
-
-/** The decoded Subject (RFC 2047 encoded words, folding), '' when there is none. */
-function subjectOf(header: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
-    parser.once('headers', (headers) => {
-      const subject = headers.get('subject');
-      resolve(typeof subject === 'string' ? subject : '');
-    });
-    parser.on('data', () => {});
-    parser.once('end', () => resolve(''));
-    parser.once('error', reject);
-    parser.end(header.subarray(-4).equals(Buffer.from('\r\n\r\n')) ? header : Buffer.concat([header, Buffer.from('\r\n\r\n')]));
-  });
 }
