@@ -6,7 +6,34 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
 import { sendWithSmtplib, type SendResult } from '../helpers/smtp-send.ts';
 import { startSink, type ReceivedMessage, type TestSink } from '../helpers/smtp-sink.ts';
-import { attachment, message, multipart, nestedMessage, PDF, textPart, WINDOWS_PROGRAM } from '../content/messages.ts';
+import { attachment, message, multipart, nestedMessage, PDF, textPart, WINDOWS_PROGRAM, type Part } from '../content/messages.ts';
+
+function deeplyNested(levels: number): string {
+  let raw = message(textPart('innermost'));
+  for (let i = 0; i < levels; i++) raw = message(multipart([textPart(`level ${i}`), nestedMessage(raw)]));
+  return raw;
+}
+
+function brokenBase64Program(): Part {
+  const part = attachment(WINDOWS_PROGRAM, 'application/octet-stream', 'filename="tool.exe"');
+  part.body = `${part.body.slice(0, 40)}!*!${part.body.slice(40)}`;
+  return part;
+}
+
+/** The messages sent, by subject: all in one smtplib run (three sessions), before the tests look at the outcome. */
+const MESSAGES: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    'strip me': message(multipart([textPart('the tool you asked for'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')])),
+    Payment: message(multipart([textPart('Please make the wire  transfer today.'), attachment(PDF, 'application/pdf', 'filename="invoice.pdf"')])),
+    'an image': message(multipart([textPart('x'), attachment(Buffer.from('CD001'), 'application/octet-stream', 'filename="disk.iso"')])),
+    'quarantine me': message(multipart([textPart('x'), attachment(WINDOWS_PROGRAM, 'application/pdf', 'filename="report.pdf"')])),
+    junk: message(textPart('buy now'), 'Test message', ['List-Id: <offers.junk.example>']),
+    deep: deeplyNested(25),
+    'huge header': message(textPart('x'), 'Test message', [`X-Filler: ${Array.from({ length: 1100 }, () => 'a'.repeat(950)).join('\r\n ')}`]),
+    broken: message(multipart([textPart('x'), brokenBase64Program()], false)),
+    clean: message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')])),
+  }).map(([subject, raw]) => [subject, raw.replace('Subject: Test message', `Subject: ${subject}`)]),
+);
 
 let dir: { path: string; remove: () => void };
 let postern: RunningPostern;
@@ -38,6 +65,9 @@ content:
 `,
     ),
   );
+  const subjects = Object.keys(MESSAGES);
+  const results = await sendWithSmtplib(smtpPort, subjects.map((subject) => ({ from: 'alice@sender.test', to: ['bob@example.test'], body: MESSAGES[subject]! })), 3);
+  for (const r of results) replies.set(subjects[r.index]!, r);
 });
 
 after(async () => {
@@ -46,9 +76,13 @@ after(async () => {
   dir?.remove();
 });
 
-async function send(subject: string, raw: string): Promise<SendResult> {
-  const [result] = await sendWithSmtplib(smtpPort, [{ from: 'alice@sender.test', to: ['bob@example.test'], body: raw.replace('Subject: Test message', `Subject: ${subject}`) }]);
-  return result!;
+/** What the sender was answered for each message, by subject. */
+const replies = new Map<string, SendResult>();
+
+function reply(subject: string): SendResult {
+  const result = replies.get(subject);
+  assert.ok(result, `no reply for "${subject}"`);
+  return result;
 }
 
 async function arrived(subject: string): Promise<ReceivedMessage> {
@@ -61,7 +95,7 @@ async function arrived(subject: string): Promise<ReceivedMessage> {
 
 describe('content filter end to end', () => {
   it('strips a program: the attachment arrives as a note saying what was removed and why', async () => {
-    const r = await send('strip me', message(multipart([textPart('the tool you asked for'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')])));
+    const r = reply('strip me');
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('strip me');
     assert.match(body, /\r\nX-Postern-Content: rule=no-exe; action=strip\r\nReceived: from client.example.org/);
@@ -73,7 +107,7 @@ describe('content filter end to end', () => {
   });
 
   it('tags a message: the subject prefix and the X-header arrive', async () => {
-    const r = await send('Payment', message(multipart([textPart('Please make the wire  transfer today.'), attachment(PDF, 'application/pdf', 'filename="invoice.pdf"')])));
+    const r = reply('Payment');
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('Payment');
     assert.match(body, /\r\nSubject: \[FRAUD\?\] Payment\r\n/);
@@ -82,13 +116,13 @@ describe('content filter end to end', () => {
   });
 
   it('rejects at end of data with a reply naming the rule', async () => {
-    const r = await send('an image', message(multipart([textPart('x'), attachment(Buffer.from('CD001'), 'application/octet-stream', 'filename="disk.iso"')])));
+    const r = reply('an image');
     assert.equal(r.code, 550);
     assert.equal(r.reply, '5.7.1 Message refused by content policy (rule no-iso)');
   });
 
   it('quarantines a program renamed .pdf: 250 to the sender, nothing delivered, logged with the rule', async () => {
-    const r = await send('quarantine me', message(multipart([textPart('x'), attachment(WINDOWS_PROGRAM, 'application/pdf', 'filename="report.pdf"')])));
+    const r = reply('quarantine me');
     assert.equal(r.code, 250, r.reply);
     const logged = await postern.waitForLog((l) => l.msg === 'message quarantined');
     assert.equal(logged.rule, 'disguised');
@@ -98,42 +132,36 @@ describe('content filter end to end', () => {
   });
 
   it('discards by a header rule: 250, nothing delivered', async () => {
-    const r = await send('junk', message(textPart('buy now'), 'Test message', ['List-Id: <offers.junk.example>']));
+    const r = reply('junk');
     assert.equal(r.code, 250, r.reply);
     const logged = await postern.waitForLog((l) => l.msg === 'message discarded');
     assert.match(String(logged.reason), /rule junk-list/);
   });
 
   it('refuses a message nested too deep, naming why', async () => {
-    let raw = message(textPart('innermost'));
-    for (let i = 0; i < 25; i++) raw = message(multipart([textPart(`level ${i}`), nestedMessage(raw)]));
-    const r = await send('deep', raw);
+    const r = reply('deep');
     assert.equal(r.code, 550);
     assert.equal(r.reply, '5.7.1 Message refused by content policy: MIME nesting too deep (more than 20 levels) (rule mime-depth)');
   });
 
   it('refuses a header of 1 MB, naming why', async () => {
-    const huge = `X-Filler: ${Array.from({ length: 1100 }, () => 'a'.repeat(950)).join('\r\n ')}`;
-    const r = await send('huge header', message(textPart('x'), 'Test message', [huge]));
+    const r = reply('huge header');
     assert.equal(r.code, 550);
     assert.match(r.reply, /^5\.7\.1 Message refused by content policy: a MIME header block too large \(over 262144 bytes\) \(rule mime-header-size\)$/);
   });
 
   it('inspects a message without its final boundary and with broken base64: the program is still stripped', async () => {
-    const part = attachment(WINDOWS_PROGRAM, 'application/octet-stream', 'filename="tool.exe"');
-    part.body = `${part.body.slice(0, 40)}!*!${part.body.slice(40)}`;
-    const r = await send('broken', message(multipart([textPart('x'), part], false)));
+    const r = reply('broken');
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('broken');
     assert.match(body, /The attachment "tool\.exe" .* was removed/);
   });
 
   it('delivers a clean message unchanged', async () => {
-    const raw = message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')]));
-    const r = await send('clean', raw);
+    const r = reply('clean');
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('clean');
     assert.doesNotMatch(body, /X-Postern-Content/);
-    assert.ok(body.endsWith(raw.replace('Subject: Test message', 'Subject: clean').split('\r\n\r\n').slice(1).join('\r\n\r\n')));
+    assert.ok(body.endsWith(MESSAGES.clean!.split('\r\n\r\n').slice(1).join('\r\n\r\n')), 'the body arrives as sent');
   });
 });
