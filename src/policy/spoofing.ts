@@ -16,17 +16,48 @@ export const speaksForUs = (ctx: SessionContext) => ctx.trusted || ctx.client.au
 
 /**
  * Every domain an address in a From value could be read as naming, display names included
- * ("boss@example.test" <x@elsewhere> is a spoof a reader falls for). Comments are dropped and
- * spaces around dots closed up (obsolete syntax a reader may still show as "a@example.test").
+ * ("boss@example.test" <x@elsewhere> is a spoof a reader falls for); read as written and with
+ * comments dropped, spaces around dots and '@' closed up (obsolete syntax a reader may still
+ * show as "a@example.test"). Every step is one pass: the value may be megabytes of anything.
  */
 export function domainsNamedIn(fromValue: string): string[] {
-  let text = fromValue;
-  for (let before = ''; before !== text; ) {
-    before = text;
-    text = text.replace(/\([^()]*\)/g, '');
+  const named = new Set<string>();
+  for (const text of [fromValue, withoutComments(fromValue)]) {
+    for (const m of closedUp(text).matchAll(/@([^\s<>()[\]\\,;:@"]+)/g)) named.add(withoutTrailingDots(m[1]!));
   }
-  text = text.replace(/\s*([.@])\s*/g, '$1');
-  return [...text.matchAll(/@([^\s<>()[\]\\,;:@"]+)/g)].map((m) => m[1]!.replace(/\.+$/, ''));
+  return [...named];
+}
+
+/** The text outside "(…)" comments, nested ones included. */
+function withoutComments(text: string): string {
+  const kept: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') {
+      if (depth++ === 0) kept.push(text.slice(from, i));
+    } else if (c === ')' && depth > 0 && --depth === 0) from = i + 1;
+  }
+  if (depth === 0) kept.push(text.slice(from));
+  return kept.join('');
+}
+
+/** Runs of white space closed up where they touch a '.' or an '@'. */
+function closedUp(text: string): string {
+  const words = text.split(/\s+/);
+  const out: string[] = [words[0]!];
+  for (let i = 1; i < words.length; i++) {
+    const touches = /[.@]$/.test(words[i - 1]!) || /^[.@]/.test(words[i]!);
+    out.push(touches ? '' : ' ', words[i]!);
+  }
+  return out.join('');
+}
+
+function withoutTrailingDots(domain: string): string {
+  let end = domain.length;
+  while (end > 0 && domain[end - 1] === '.') end--;
+  return domain.slice(0, end);
 }
 
 /** The From value as a mail reader shows it, RFC 2047 encoded words decoded ("=?utf-8?q?ceo=40example.test?=" is an address to a reader); '' when there are none. */

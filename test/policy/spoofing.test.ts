@@ -83,6 +83,16 @@ test('10,000 header lines: a defined answer, quickly; over 100 From fields refus
 });
 
 test('domainsNamedIn reads what a person would read as an address', () => {
-  assert.deepEqual(domainsNamedIn(' "A, B" <a@x.example>, c@y.example (d@z.example)'), ['x.example', 'y.example']);
+  assert.deepEqual(domainsNamedIn(' "A, B" <a@x.example>, c@y.example (d@z.example)'), ['x.example', 'y.example', 'z.example']);
   assert.deepEqual(domainsNamedIn(' a @ x . example.'), ['x.example']);
+  assert.deepEqual(domainsNamedIn(' "x (" <ceo@example.test>'), ['example.test'], 'an unclosed comment hides nothing');
+});
+
+test('domainsNamedIn: a megabyte of parentheses, spaces or dots takes one pass', () => {
+  const mega = 1024 * 1024;
+  const started = performance.now();
+  assert.deepEqual(domainsNamedIn(`${'('.repeat(mega)}${')'.repeat(mega)}a@x.example`), ['x.example']);
+  assert.deepEqual(domainsNamedIn(`a@${' '.repeat(mega)}x`), ['x']);
+  assert.deepEqual(domainsNamedIn(`a@${'.'.repeat(mega)}x${'.'.repeat(mega)}`), [`${'.'.repeat(mega)}x`]);
+  assert.ok(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
 });
