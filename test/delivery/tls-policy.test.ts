@@ -1,10 +1,12 @@
 // The outbound TLS policy's decisions one by one: the MTA-STS policy cache against a real HTTPS
 // server (fetched once per id, kept for max_age, kept while the TXT record is missing, no
 // redirects), the MX patterns of RFC 8461 §4.1, DANE-TA over a real TLS handshake, the order
-// DANE → MTA-STS → level and REQUIRETLS, and the configuration's refusals.
+// DANE → MTA-STS → level and REQUIRETLS, the configuration's refusals, and the SMTP client's
+// refusal to fall back to plaintext when TLS is required.
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
 import { connect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
@@ -15,6 +17,8 @@ import { mxAllowed, parseMtaStsPolicy } from '../../src/delivery/mta-sts-policy.
 import { TlsPolicy } from '../../src/delivery/tls-policy.ts';
 import { tlsPolicyOf } from '../../src/delivery/tls-policy-config.ts';
 import { DnsLookupError, Resolver, type TlsaValue } from '../../src/dns/resolver/resolver.ts';
+import { connectSmtp } from '../../src/smtp/client/connect.ts';
+import { TlsPolicyError } from '../../src/smtp/client/peer-tls.ts';
 import { RRType } from '../../src/dns/wire/rrtypes.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { CONFIG_FILE, problemsOf } from '../helpers/config-problems.ts';
@@ -201,4 +205,34 @@ test('a CA file that cannot be read stops start-up, naming the entry and the fix
       err.problems[0] === 'delivery.tls.ca[0]: cannot read /nonexistent/ca.pem: ENOENT; give a readable CA certificate file in PEM form',
   );
   resolver.close();
+});
+
+test('required TLS whose handshake fails: a TlsPolicyError, and no second connection in plaintext', async () => {
+  let connections = 0;
+  // A peer that offers STARTTLS, says go ahead, then answers the handshake with plaintext.
+  const peer = createNetServer((socket) => {
+    connections++;
+    socket.write('220 peer.test ESMTP\r\n');
+    socket.on('data', (data) => {
+      const line = data.toString('latin1');
+      if (line.startsWith('EHLO')) socket.write('250-peer.test\r\n250 STARTTLS\r\n');
+      else if (line.startsWith('STARTTLS')) socket.write('220 go ahead\r\n');
+      else socket.end('this is not TLS\r\n');
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((done) => peer.listen(0, '127.0.0.1', done));
+  const port = (peer.address() as { port: number }).port;
+  const options = { host: 'peer.test', address: '127.0.0.1', port, protocol: 'smtp' as const, heloName: 'relay.example.test', timeouts: { greetingMs: 5000, commandMs: 5000 } };
+  await assert.rejects(connectSmtp({ ...options, tls: { required: true, name: 'encrypt' } }), (err: unknown) => {
+    assert.ok(err instanceof TlsPolicyError);
+    assert.match(err.message, /^TLS is required \(encrypt\) but the TLS handshake with peer\.test\[127\.0\.0\.1\] failed: /);
+    return true;
+  });
+  assert.equal(connections, 1);
+  const opportunistic = await connectSmtp({ ...options, tls: 'opportunistic' });
+  assert.equal(opportunistic.tls, undefined, 'opportunistic TLS goes on in plaintext on a new connection');
+  assert.equal(connections, 3);
+  await opportunistic.quit();
+  peer.close();
 });
