@@ -1,7 +1,10 @@
 // content.rules in the configuration file: what a mistake is refused with.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { problemsOf } from '../helpers/config-problems.ts';
+import { contentChecks } from '../../src/app/content-checks.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { CONFIG_FILE, problemsOf } from '../helpers/config-problems.ts';
 
 describe('content configuration', () => {
   it('names the key and the fix for each mistake in a rule', () => {
@@ -32,5 +35,12 @@ describe('content configuration', () => {
     - { name: no-exe, match: { extension: [ exe ] }, action: strip }
 `);
     assert.deepEqual(problems.filter((p) => p.includes('twice')), ['content.rules[1].name: rule no-exe is defined twice: give each rule its own name']);
+  });
+
+  it('content.scanning: false leaves no content check at all; by default there is one, at end of data', () => {
+    assert.deepEqual(contentChecks(parseConfig('content: { scanning: false }\n', CONFIG_FILE), silentLogger()), []);
+    const [check] = contentChecks(parseConfig('{}\n', CONFIG_FILE), silentLogger());
+    assert.equal(check?.name, 'content');
+    assert.equal(typeof check?.endOfData, 'function');
   });
 });
