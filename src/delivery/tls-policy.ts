@@ -45,8 +45,6 @@ function webPkiVerifier(host: string): (socket: TLSSocket) => string | undefined
   };
 }
 
-const REQUIRETLS_STATUS = '5.7.30';
-
 export class TlsPolicy {
   constructor(private readonly options: TlsPolicyOptions) {}
 
@@ -68,11 +66,12 @@ export class TlsPolicy {
     const { mtaSts } = this.options;
     const wantsMtaSts = mtaSts !== undefined && route === 'mx' && level !== 'none' && (mtaSts.everywhere || level === 'mta-sts');
     const sts: MtaStsLookup = wantsMtaSts ? await mtaSts.policies.lookUp(domain) : { kind: 'none' };
-    const requireTlsRefusal = (host: string, why: string): HostTls => ({
-      use: false,
-      status: sts.kind === 'none' && sts.unavailable ? 'deferred' : 'bounced',
-      reply: { text: `REQUIRETLS: ${why} for ${host}${sts.kind === 'none' && sts.unavailable ? ` (${sts.unavailable})` : ''}`, enhanced: sts.kind === 'none' && sts.unavailable ? '4.7.30' : REQUIRETLS_STATUS },
-    });
+    // A policy that exists but could not be fetched may verify the host next time: wait for it rather than return the message.
+    const stsUnavailable = sts.kind === 'none' ? sts.unavailable : undefined;
+    const requireTlsRefusal = (host: string, why: string): HostTls =>
+      stsUnavailable
+        ? { use: false, status: 'deferred', reply: { text: `REQUIRETLS: ${why} (host ${host}; ${stsUnavailable})`, enhanced: '4.7.30' } }
+        : { use: false, status: 'bounced', reply: { text: `REQUIRETLS: ${why} (host ${host})`, enhanced: '5.7.30' } };
 
     return {
       forHost: async (host) => {
@@ -82,7 +81,7 @@ export class TlsPolicy {
           if (tlsa.kind === 'dane') return { use: true, tls: { required: true, name: 'DANE', verify: daneVerifier(host, tlsa) } };
           if (tlsa.kind === 'unusable') {
             if (requireTls) return requireTlsRefusal(host, `the TLSA records of ${tlsa.name} are all unusable, so nothing verifies TLS`);
-            return { use: true, tls: { required: true, name: 'DANE (no usable TLSA record: encrypt)' } };
+            return { use: true, tls: { required: true, name: 'DANE, no usable TLSA record' } };
           }
         }
         if (sts.kind === 'policy') {
