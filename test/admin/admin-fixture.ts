@@ -1,6 +1,8 @@
 // A real Postern with the admin listener, relaying from 127.0.0.1 to two destinations: up.test
 // (a sink that accepts) and down.test (an address where nothing listens, so mail is deferred
 // with "connection refused"). Shared by the admin API, metrics and console tests.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
 import { startSink, type TestSink } from '../helpers/smtp-sink.ts';
 
@@ -18,8 +20,10 @@ export interface AdminFixture {
   close(): Promise<void>;
 }
 
-export async function startAdminFixture(extraYaml = ''): Promise<AdminFixture> {
+/** extraYaml is appended to the configuration; files are written beside it first (zone files and the like). */
+export async function startAdminFixture(extraYaml = '', files: Record<string, string> = {}, adminYaml = ''): Promise<AdminFixture> {
   const dir = tempDir('postern-admin-');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
   const smtpPort = await freePort();
   const adminPort = await freePort();
   const sinkPort = await freePort('127.0.0.71');
@@ -37,7 +41,7 @@ routes:
   down.test: { type: smtp, host: 127.0.0.72, port: ${downPort} }
 delivery: { connectTimeout: 1s }
 queue: { retry: { min: 1h } }
-admin: { listen: "127.0.0.1:${adminPort}", token: ${TOKEN}, tokens: [ { name: reader, token: ${READER_TOKEN} } ] }
+admin: { listen: "127.0.0.1:${adminPort}", token: ${TOKEN}, tokens: [ { name: reader, token: ${READER_TOKEN} } ]${adminYaml} }
 ${extraYaml}`,
   );
   const postern = await startPostern(config);
