@@ -1,7 +1,10 @@
 // policy.rateLimits on the real `postern start`: clients on different 127.0.0.x addresses, so
 // each limit is met by its own client; relay.networks (127.0.0.200) is exempt.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { hashPassword } from '../../src/directory/password-hash.ts';
 import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
 import { sendWithSmtplib } from '../helpers/smtp-send.ts';
 import { wireClient, type WireClient } from '../helpers/smtp-wire.ts';
@@ -18,13 +21,16 @@ before(async () => {
     `hostname: mx.example.test
 dataDir: var
 log: { format: json }
-smtp: { listeners: [ { address: 127.0.0.1, port: ${port} } ] }
+smtp: { listeners: [ { address: 127.0.0.1, port: ${port} } ], auth: { allowPlaintext: true, onMta: true } }   # AUTH without TLS: this test is about counting
+directory: { backends: [ { type: file, path: users.yaml } ] }
 domains: [ example.test ]
 relay: { networks: [ 127.0.0.200/32 ] }
-policy: { rateLimits: { client: { connectionsPerMinute: 3, messagesPerHour: 2, recipientsPerHour: 3 } } }
+policy: { rateLimits: { client: { connectionsPerMinute: 3, messagesPerHour: 2, recipientsPerHour: 3 }, user: { messagesPerHour: 1 } } }
 routes: { example.test: { type: maildir, path: mail } }
 `,
   );
+  const hash = await hashPassword('s3cret');
+  writeFileSync(join(dir.path, 'users.yaml'), `users:\n${['alice', 'bob', 'a', 'b', 'c', 'd'].map((u) => `  ${u}@example.test: { password: "${hash}" }\n`).join('')}`);
   postern = await startPostern(config);
 });
 
@@ -88,4 +94,13 @@ test('recipients per hour: the fourth RCPT from one address gets 451 4.7.1', asy
   } finally {
     client.close();
   }
+});
+
+test('per user: after AUTH the user\'s own count applies (smtplib)', async () => {
+  const message = (n: number) => ({ from: 'alice@example.test', to: ['bob@example.test'], body: `Subject: user rate ${n}\r\n\r\nhello\r\n` });
+  const results = await sendWithSmtplib(port, [message(1), message(2)], 1, { login: ['alice@example.test', 's3cret'] });
+  assert.deepEqual(results.map((r) => r.code), [250, 451]);
+  assert.equal(results[1]!.reply, '4.7.1 Error: too many messages from user alice@example.test; try again later');
+  const logged = await postern.waitForLog((l) => l.msg === 'refused' && l.check === 'rate-limit' && l.user === 'alice@example.test');
+  assert.equal(logged.reply, '451 4.7.1 Error: too many messages from user alice@example.test; try again later');
 });
