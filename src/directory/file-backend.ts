@@ -50,20 +50,24 @@ export class FileDirectory implements DirectoryBackend {
     const user = address === undefined ? undefined : this.table.users.get(address);
     try {
       const match = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-      return match && user ? 'ok' : 'fail';
+      return match && user?.passwordHash !== undefined ? 'ok' : 'fail';
     } catch (err) {
       this.options.logger.error({ err, file: this.options.file }, 'password check failed');
       return 'unavailable';
     }
   }
 
-  /** The user with this address or alias; an alias is answered with the user's address. */
+  /** The user with this address or alias (an alias is answered with the user's address), or the group. */
   async lookup(address: string): Promise<Lookup> {
     await this.refresh();
     const canonical = canonicalAddress(address);
-    const user = canonical === undefined ? undefined : this.table.users.get(this.table.aliases.get(canonical) ?? canonical);
+    if (canonical === undefined) return { kind: 'unknown', source: this.name };
+    const members = this.table.groups.get(canonical);
+    if (members) return { kind: 'found', entry: { address: canonical, kind: 'group', forwards: [], members: [...members], source: this.name } };
+    const user = this.table.users.get(this.table.aliases.get(canonical) ?? canonical);
     if (!user) return { kind: 'unknown', source: this.name };
-    return { kind: 'found', entry: { address: user.address, kind: 'user', forwards: [], members: [], source: this.name } };
+    const mailHost = user.mailHost === undefined ? {} : { mailHost: user.mailHost };
+    return { kind: 'found', entry: { address: user.address, kind: 'user', forwards: [...user.forward], members: [], ...mailHost, source: this.name } };
   }
 
   /** Nothing stays open: the file is read when it changes, not kept. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
+import { expandAddress } from '../../src/directory/expansion.ts';
 import { FileDirectory } from '../../src/directory/file-backend.ts';
 import { hashPassword, verifyPassword } from '../../src/directory/password-hash.ts';
 import { createLogger } from '../../src/log/logger.ts';
@@ -81,4 +82,31 @@ test('a users file that cannot be read or parsed at start-up is a configuration 
   const hash = await hashPassword('p', { N: 1024, r: 8, p: 1 });
   writeFileSync(dup, `users:\n  a@example.test: { password: "${hash}", aliases: [ b@example.test ] }\n  b@EXAMPLE.test: { password: "${hash}" }\n`);
   assert.throws(() => new FileDirectory({ file: dup, logger: capturingLogger().logger }), /line 3: b@example\.test is listed twice/);
+});
+
+test('the users file holds groups, forwards and mail hosts; the directory expands and routes from it', async (t) => {
+  const dir = tempDir();
+  t.after(dir.remove);
+  const file = join(dir.path, 'users.yaml');
+  const hash = await hashPassword('s3cret', { N: 1024, r: 8, p: 1 });
+  writeFileSync(
+    file,
+    `users:
+  alice@example.test: { password: "${hash}", mailHost: 10.0.0.26 }
+  info@example.test: { forward: [ alice@example.test, bob@partner.example ] }
+groups:
+  team@example.test: [ info@example.test, carol@example.test, team@example.test ]
+`,
+  );
+  const directory = new FileDirectory({ file, logger: capturingLogger().logger });
+  assert.equal(await directory.verify('info@example.test', ''), 'fail', 'a user without a password cannot authenticate');
+  const expansion = await expandAddress('team@example.test', { lookup: (a) => directory.lookup(a), isOurs: (a) => a.endsWith('@example.test'), maxDepth: 8, maxRecipients: 10 });
+  assert.equal(expansion.kind, 'ok');
+  // carol is unknown: left out of the list; team in itself: a loop, not followed
+  assert.deepEqual(expansion.kind === 'ok' && expansion.recipients, [{ address: 'alice@example.test', mailHost: '10.0.0.26' }, { address: 'bob@partner.example' }]);
+  assert.deepEqual(expansion.steps.map((s) => `${s.address} ${s.what}`), [
+    'team@example.test group', 'info@example.test forward', 'alice@example.test user', 'bob@partner.example external', 'carol@example.test unknown', 'team@example.test seen before',
+  ]);
+  writeFileSync(join(dir.path, 'bad.yaml'), 'groups:\n  list@example.test: []\n  info@example.test: [ x ]\n');
+  assert.throws(() => new FileDirectory({ file: join(dir.path, 'bad.yaml'), logger: capturingLogger().logger }), /line 2: group list@example\.test needs a list of member addresses.*line 3: members of info@example\.test: not an address/s);
 });
