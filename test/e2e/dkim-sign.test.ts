@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, runPostern, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
+import { freePort, runPostern, runPosternAsync, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
 import { sendWithSmtplib } from '../helpers/smtp-send.ts';
 import { startSink, type ReceivedMessage, type TestSink } from '../helpers/smtp-sink.ts';
 
@@ -47,9 +47,8 @@ policy:
 content: { rules: [ { name: mark, match: { header: "^X-Mark-Me:" }, action: tag, subjectPrefix: "[MARKED] " } ] }
 `,
   );
-  const rsa = runPostern(['dkim', 'keygen', 'rsa.test', 's1', '--config', config]);
+  const [rsa, ed] = await Promise.all([runPosternAsync(['dkim', 'keygen', 'rsa.test', 's1', '--config', config]), runPosternAsync(['dkim', 'keygen', 'ed.test', 's2', '--type', 'ed25519', '--config', config])]);
   assert.equal(rsa.status, 0, rsa.stderr);
-  const ed = runPostern(['dkim', 'keygen', 'ed.test', 's2', '--type', 'ed25519', '--config', config]);
   assert.equal(ed.status, 0, ed.stderr);
   writeFileSync(join(dir.path, 'rsa.test.zone'), zone('rsa.test', rsa.stdout.trim()));
   writeFileSync(join(dir.path, 'ed.test.zone'), zone('ed.test', ed.stdout.trim()));
@@ -125,18 +124,15 @@ test('mail whose From domain has no key is not signed', async () => {
   assert.doesNotMatch(message.body, /^DKIM-Signature:/im);
 });
 
-test('a missing key stops check-config with the key path and the command that makes one', () => {
+test('a missing key and a file that holds no key stop check-config with the key path and the command that makes one', () => {
   const broken = tempDir();
   try {
-    const file = writeConfig(broken.path, `hostname: mx.example.test\nrelay: { networks: [ 127.0.0.1/32 ] }\npolicy: { dkim: { sign: [ { domain: rsa.test, selector: s7, key: keys/missing.pem } ] } }\n`);
+    writeFileSync(join(broken.path, 'garbled.pem'), 'not a key\n');
+    const file = writeConfig(broken.path, `hostname: mx.example.test\npolicy: { dkim: { sign: [ { domain: rsa.test, selector: s7, key: keys/missing.pem }, { domain: ed.test, selector: s8, key: garbled.pem } ] } }\n`);
     const out = runPostern(['check-config', '--config', file]);
     assert.equal(out.status, 2, out.stdout + out.stderr);
     assert.match(out.stderr, /policy\.dkim\.sign\[0\]\.key: cannot read .*missing\.pem: ENOENT; make a key with "postern dkim keygen rsa\.test s7"/);
-    writeFileSync(join(broken.path, 'keys.pem'), 'not a key\n');
-    const garbled = writeConfig(broken.path, `hostname: mx.example.test\npolicy: { dkim: { sign: [ { domain: rsa.test, selector: s7, key: keys.pem } ] } }\n`);
-    const bad = runPostern(['check-config', '--config', garbled]);
-    assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /policy\.dkim\.sign\[0\]\.key: not a private key in PEM form/);
+    assert.match(out.stderr, /policy\.dkim\.sign\[1\]\.key: not a private key in PEM form .*; make a key with "postern dkim keygen ed\.test s8"/);
   } finally {
     broken.remove();
   }
