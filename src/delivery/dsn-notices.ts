@@ -66,7 +66,8 @@ export class DsnNotices {
           queueId: message.id,
           sender: envelope.sender,
           envid: envelope.envid,
-          ret: envelope.ret,
+          // RFC 8689 §5: a REQUIRETLS message's content must not travel back where TLS may be missing: headers only.
+          ret: envelope.requireTls ? 'hdrs' : envelope.ret,
           arrivalDate: new Date(envelope.receivedAt),
           recipients: mine.map((n) => dsnRecipient(n, now)),
           smtputf8: envelope.smtputf8,

@@ -4,7 +4,7 @@
 // required and cannot be had is deferred and never reaches a sink; what is only opportunistic
 // goes out in plaintext.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -160,7 +160,7 @@ test('may (the default) to a host without STARTTLS: delivered in plaintext', asy
   assert.equal(message.envelope.client.tls, undefined);
 });
 
-test('REQUIRETLS: delivered where MTA-STS enforce verifies the host (REQUIRETLS passed on); returned with 5.7.30 where nothing verifies it', async () => {
+test('REQUIRETLS: delivered where MTA-STS enforce verifies the host (REQUIRETLS passed on); returned with 5.7.30, headers only, where nothing verifies it', async () => {
   await relayOverTls(smtpPort, 'carol@enforce.sts.test', 'requiretls-enforce', ['REQUIRETLS']);
   const sent = await deliveryOf('carol@enforce.sts.test');
   assert.equal(sent.status, 'sent', JSON.stringify(sent));
@@ -173,4 +173,11 @@ test('REQUIRETLS: delivered where MTA-STS enforce verifies the host (REQUIRETLS 
   assert.equal(bounced.dsn, '5.7.30');
   assert.match(String(bounced.reply), /REQUIRETLS: neither DANE nor an MTA-STS policy in enforce mode verifies TLS to may\.sts\.test/);
   assert.equal(await arrived('plain', 'requiretls-may'), undefined);
+  // RFC 8689 §5: the bounce returns the headers only, whatever RET said.
+  const folder = join(dir.path, 'mail', 'alice', 'new');
+  await postern.waitForLog((l) => l.msg === 'delivery' && l.to === 'alice@example.test' && l.status === 'sent');
+  const [dsn] = readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8'));
+  assert.ok(dsn?.includes('carol@may.sts.test'));
+  assert.match(dsn, /Status: 5\.7\.30/);
+  assert.match(dsn, /Content-Type: text\/rfc822-headers/i);
 });
