@@ -69,7 +69,7 @@ dataDir: var
 log: { format: json }
 smtp: { listeners: [ { address: 127.0.0.1, port: ${smtpPort} } ] }
 domains: [ example.test ]
-relay: { networks: [ 192.0.2.0/24 ] }   # not the test client: it is the Internet here
+relay: { networks: [ 127.0.0.9/32 ] }   # not 127.0.0.1, the test client: it is the Internet here
 routes: { example.test: { type: smtp, host: 127.0.0.45, port: ${sinkPort} } }
 dns: { listen: [ "127.0.0.1:${dnsPort}" ], workers: 1, zones: [ { name: sender.test, file: sender.test.zone } ] }
 resolver: { servers: [ "127.0.0.1:${dnsPort}" ], timeout: 500ms, attempts: 1 }
@@ -123,6 +123,12 @@ test('SPF, DKIM (signed by python3-dkim) and DMARC pass: one Authentication-Resu
   assert.match(results[0]!, /dkim=pass header\.i=@pass\.sender\.test header\.s=s1 header\.a=rsa-sha256/);
   assert.match(results[0]!, /spf=pass .*smtp\.mailfrom=alice@pass\.sender\.test/);
   assert.match(results[0]!, /dmarc=pass \(p=REJECT arc=none\) header\.from=sender\.test header\.d=pass\.sender\.test/);
+});
+
+test('mail from the trusted network is not verified: it passes without an Authentication-Results field of ours', async () => {
+  const [r] = await sendWithSmtplib(smtpPort, [{ from: 'mallory@fail.sender.test', to: ['bob@example.test'], body: 'From: <mallory@fail.sender.test>\r\nSubject: auth-trusted\r\n\r\ninside\r\n' }], 1, { source: '127.0.0.9' });
+  assert.equal(r!.code, 250, r!.reply);
+  assert.deepEqual(ourResults(await atSink('auth-trusted')), []);
 });
 
 test('SPF fail with DMARC p=reject: refused 550 5.7.26 (two checks failed); nothing reaches the sink', async () => {
