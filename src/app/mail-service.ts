@@ -14,6 +14,8 @@ import { dkimSignChecks, senderAuthChecks } from './auth-checks.ts';
 import { blocklistChecks } from './blocklist-checks.ts';
 import { contentChecks } from './content-checks.ts';
 import { clamdScannerOf } from '../content/clamd.ts';
+import { contentFollowUp } from '../content/notify.ts';
+import { NoticeOutbox } from '../content/notify-outbox.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailEvents } from '../log/mail-events.ts';
 import { observedChecks } from './observed-checks.ts';
@@ -45,6 +47,8 @@ export interface PolicyServices {
   logger: Logger;
   /** Told of scanner latencies (metrics), when the admin side listens. */
   events?: MailEvents;
+  /** Where the content check's notices (notify, copyPostmaster) are queued. */
+  outbox?: NoticeOutbox;
 }
 
 function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
@@ -60,7 +64,11 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
     // End of data: sender authentication before every other check, DKIM signing after all of them.
     ...senderAuthChecks(config, services),
     // Content filtering: may refuse, quarantine, discard or rewrite the message the signer then signs.
-    ...contentChecks(config, services.logger, { scanner: timedScanner(clamdScannerOf(config.content.clamav), 'clamd', services.events), failOpen: config.content.clamav?.failOpen }),
+    ...contentChecks(config, services.logger, {
+      scanner: timedScanner(clamdScannerOf(config.content.clamav), 'clamd', services.events),
+      failOpen: config.content.clamav?.failOpen,
+      followUp: services.outbox && contentFollowUp({ ...config.content, domains: config.domains, hostname: config.hostname, outbox: services.outbox, logger: services.logger }),
+    }),
     ...dkimSignChecks(config, services.logger),
   ];
 }
@@ -68,6 +76,8 @@ function checksOf(config: Config, services: PolicyServices): SmtpCheck[] {
 export type MailPolicy = Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'> & {
   /** Rewrites the recipients of our domains to what the directory expands them to, before the commit. */
   expandRecipients?: EnvelopeExpander;
+  /** The content check's notices, queued once the spool is open (attached by MailService). */
+  outbox?: NoticeOutbox;
 };
 
 /**
@@ -78,12 +88,14 @@ export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver,
   const tls = loadServerTls(config.configFile, config.smtp.tls.certificates, config.smtp.tls.minVersion);
   const directory = openDirectory(config.directory, { configFile: config.configFile, logger });
   const { auth } = config.smtp;
+  const outbox = new NoticeOutbox(config.hostname);
   return {
-    checks: events ? observedChecks(checksOf(config, { resolver, directory, logger, events }), events) : checksOf(config, { resolver, directory, logger }),
+    checks: events ? observedChecks(checksOf(config, { resolver, directory, logger, events, outbox }), events) : checksOf(config, { resolver, directory, logger, outbox }),
     isTrusted: networkMatcher(config.relay.networks),
     tls,
     auth: directory && { authenticator: directory, allowPlaintext: auth.allowPlaintext, onMta: auth.onMta, failureDelayMs: auth.failureDelay, maxFailures: auth.maxFailures },
     expandRecipients: envelopeExpanderOf(config, directory, logger),
+    outbox,
   };
 }
 
@@ -91,6 +103,8 @@ export function mailPolicyOf(config: Config, logger: Logger, resolver: Resolver,
 class SpoolSink implements MessageSink {
   spool?: Spool;
   expandRecipients?: EnvelopeExpander;
+  /** The policy's notice outbox, attached to the spool when it opens. */
+  outbox?: NoticeOutbox;
   open(): MessageWriter {
     if (!this.spool) throw new Error('the spool is not open yet');
     const writer = this.spool.open();
@@ -134,7 +148,8 @@ export class MailService {
     // Before the bind and the privilege drop: the CA files are read as the user who may read them, and a bad one stops start-up.
     const deliveryTls = tlsPolicyOf(config, resolver, logger);
     const sink = new SpoolSink();
-    const { expandRecipients, ...serverPolicy } = policy;
+    const { expandRecipients, outbox, ...serverPolicy } = policy;
+    sink.outbox = outbox;
     sink.expandRecipients = expandRecipients;
     const limits = config.smtp.limits;
     const smtp = await startSmtpServer({
@@ -168,6 +183,7 @@ export class MailService {
       logger: this.logger,
     });
     this.sink.spool = this.spool;
+    this.sink.outbox?.attach(this.spool);
     // Port 0 marks the messages Postern writes itself (DSNs): they were not accepted from anyone.
     this.spool.onCommitted((queueId, envelope) => {
       if (envelope.client.port !== 0) events?.emit('accepted', { queueId, client: envelope.client.address, recipients: envelope.recipients.length });
@@ -201,7 +217,9 @@ export class MailService {
 
   /** Domains, relay networks, certificates, users and routes take effect at once; listeners and limits need a restart. */
   reload(config: Config, policy: MailPolicy): void {
-    const { expandRecipients, ...serverPolicy } = policy;
+    const { expandRecipients, outbox, ...serverPolicy } = policy;
+    if (this.spool) outbox?.attach(this.spool);
+    this.sink.outbox = outbox;
     this.smtp.setPolicy(serverPolicy);
     this.sink.expandRecipients = expandRecipients;
     this.delivery?.setRoutes(config.routes);
