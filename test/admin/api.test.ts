@@ -121,6 +121,10 @@ test('the queue filters by domain, status and reason; show gives subject and att
   const byReason = (await (await f.api('/api/queue?reason=connection%20refused&domain=down.test')).json()) as { messages: Array<{ id: string; recipients: Array<{ lastError: string }> }> };
   assert.ok(byReason.messages.some((m) => m.id === id));
   assert.match(byReason.messages.find((m) => m.id === id)!.recipients[0]!.lastError, /Connection refused/);
+  const one = (await (await f.api('/api/queue?limit=1')).json()) as { messages: unknown[]; matched: number; total: number };
+  assert.equal(one.messages.length, 1);
+  assert.ok(one.matched >= 2 && one.total >= one.matched, JSON.stringify(one));
+  assert.equal((await f.api('/api/queue?limit=0')).status, 400);
   const otherDomain = (await (await f.api('/api/queue?domain=up.test')).json()) as { messages: Array<{ id: string }> };
   assert.ok(!otherDomain.messages.some((m) => m.id === id));
 

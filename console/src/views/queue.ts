@@ -30,8 +30,9 @@ export function queueView(root: HTMLElement): () => Promise<void> {
   const list = h('div', { class: 'list' });
   const details = h('section', { class: 'details', id: 'queue-details' });
   const refresh = async (): Promise<void> => {
-    const { messages, total } = await api.get<{ messages: Message[]; total: number }>(`/api/queue${query({ domain: domain.value.trim(), status: status.value, reason: reason.value.trim() })}`);
-    show(list, h('p', { class: 'count' }, `${messages.length} of ${total} messages`), messages.length === 0 ? h('p', {}, 'Nothing matches.') : table(messages));
+    const { messages, matched, total } = await api.get<{ messages: Message[]; matched: number; total: number }>(`/api/queue${query({ domain: domain.value.trim(), status: status.value, reason: reason.value.trim() })}`);
+    const shown = messages.length < matched ? `${messages.length} shown of ${matched} matching` : `${matched} matching`;
+    show(list, h('p', { class: 'count' }, `${shown}, ${total} in the queue`), messages.length === 0 ? h('p', {}, 'Nothing matches.') : table(messages));
   };
   const act = async (path: string, method: 'post' | 'delete' = 'post'): Promise<void> => {
     const result: CommandResult = await api[method](path);

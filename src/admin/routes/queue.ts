@@ -6,6 +6,8 @@ import { summariseMessage } from '../message-summary.ts';
 
 const QUEUE_ID = /^[0-9A-Za-z]{1,40}$/;
 const ACTIONS = ['retry', 'hold', 'release', 'bounce'] as const;
+/** A listing answers at most this many messages (the oldest first), with the number that matched. */
+const MAX_LISTED = 1000;
 
 interface QueuedRecipient {
   address: string;
@@ -47,13 +49,16 @@ export function queueRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const queue = ctx.backend.queue?.bind(ctx.backend);
   const noQueue = { ok: false, message: 'no SMTP listeners are configured: there is no mail queue' };
 
-  app.get<{ Querystring: QueueFilter }>('/api/queue', async (request, reply) => {
+  app.get<{ Querystring: QueueFilter & { limit?: string } }>('/api/queue', async (request, reply) => {
     if (!queue) return sendCommandReply(reply, noQueue);
     const result = await queue(['list', '--json']);
     if (!result.ok) return sendCommandReply(reply, result);
     const messages = JSON.parse(result.details?.[0] ?? '[]') as QueuedMessage[];
-    const { domain, status, reason } = request.query;
-    return { messages: messages.filter((m) => matches(m, { domain, status, reason })), total: messages.length };
+    const { domain, status, reason, limit } = request.query;
+    const count = limit === undefined || limit === '' ? MAX_LISTED : Number(limit);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_LISTED) return reply.code(400).send({ ok: false, message: `limit: expected a whole number from 1 to ${MAX_LISTED}, got "${limit}"` });
+    const matching = messages.filter((m) => matches(m, { domain, status, reason }));
+    return { messages: matching.slice(0, count), matched: matching.length, total: messages.length };
   });
 
   app.get<{ Params: { id: string } }>('/api/queue/:id', async (request, reply) => {
