@@ -3,11 +3,14 @@
 // and a server that stops, hangs and comes back.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
 import { openDirectory, type Directory } from '../../src/directory/directory.ts';
 import { expandAddress } from '../../src/directory/expansion.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { LDAP_SUFFIX, startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { tempDir } from '../helpers/postern-process.ts';
 import { testCa } from '../helpers/test-ca.ts';
 import { DIRECTORY_LDIF, MAILSTORE_A, MAILSTORE_B, PEOPLE } from './ldap-fixture.ts';
 
@@ -18,10 +21,10 @@ let directory: Directory;
 
 const ca = testCa();
 
-function open(backend = `url: "${slapd.url}"`): Directory {
+function open(backend = `url: "${slapd.url}"`, more = ''): Directory {
   const config = parseConfig(
     `directory:
-  backends: [ { type: ldap, ${backend}, base: "${LDAP_SUFFIX}", timeout: 1s } ]
+  backends: [ { type: ldap, ${backend}, base: "${LDAP_SUFFIX}", timeout: 1s }${more} ]
   timeout: 2s
 `,
     '/tmp/postern-test.yaml',
@@ -88,8 +91,15 @@ test('AUTH binds as the user: right password ok, wrong or empty password fail, u
   assert.equal(await directory.verify('dave@example.test', 'x'), 'fail', 'an entry without a password');
 });
 
-test('slapd stopped: unavailable (never unknown), for lookups and AUTH; back again: answers', async () => {
+test('slapd stopped: unavailable (never unknown), for lookups and AUTH, even with a later backend that does not know the address; back again: answers', async () => {
+  const dir = tempDir();
+  cleanups.push(dir.remove);
+  writeFileSync(join(dir.path, 'users.yaml'), 'users:\n  local@example.test: { forward: [ bob@example.test ] }\n');
+  const withFile = open(`url: "${slapd.url}"`, `, { type: file, path: ${join(dir.path, 'users.yaml')} }`);
+  assert.equal((await withFile.lookup('nobody@example.test')).kind, 'unknown', 'asked both');
   await slapd.stop();
+  assert.equal((await withFile.lookup('nobody@example.test')).kind, 'unavailable', 'the file backend does not answer for the LDAP server');
+  assert.equal((await withFile.lookup('local@example.test')).kind, 'unavailable', 'nor before it');
   const down = await directory.lookup('bob@example.test');
   assert.equal(down.kind, 'unavailable');
   assert.equal((await expand('team@example.test')).kind, 'unavailable');
