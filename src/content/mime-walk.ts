@@ -3,8 +3,9 @@
 // depth. It records facts and which patterns hit; deciding what to do is the rules' job.
 import { Splitter, type MimeNode } from '@zone-eu/mailsplit';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { listZip } from './archive.ts';
+import { bodyDecoder, type BodyDecoder } from './body-decoder.ts';
 import { fileFacts, HEAD_BYTES, type FileFacts } from './file-facts.ts';
 import { SignatureSearch } from './signature-search.ts';
 
@@ -142,8 +143,7 @@ function matchHeaders(node: MimeNode, patterns: readonly RegExp[], hits: Set<num
 
 /** One leaf part, read as it streams by; finish() turns what was kept into a PartReport. */
 class PartReader {
-  private readonly decoder: Transform;
-  private readonly ended: Promise<void>;
+  private readonly decoder: BodyDecoder;
   private readonly head: Buffer[] = [];
   private headLength = 0;
   private size = 0;
@@ -177,12 +177,7 @@ class PartReader {
     this.isText = type.startsWith('text/');
     this.isFile = Boolean(node.filename) || node.disposition === 'attachment' || !this.isText;
     this.signatures = new SignatureSearch(probes.signatures);
-    this.decoder = node.getDecoder() as Transform;
-    this.decoder.on('data', (decoded: Buffer) => this.take(decoded));
-    this.ended = new Promise((resolve) => {
-      this.decoder.once('end', resolve);
-      this.decoder.once('error', resolve);
-    });
+    this.decoder = bodyDecoder(node, (decoded) => this.take(decoded));
   }
 
   write(encoded: Buffer): void {
@@ -219,8 +214,7 @@ class PartReader {
 
   /** This part's report, followed by those of the parts of an attached message. */
   async finish(): Promise<PartReport[]> {
-    this.decoder.end();
-    await this.ended;
+    await this.decoder.end();
     this.attached?.input.end();
     const inner = await this.attached?.walk;
     this.problem = inner?.problem;
