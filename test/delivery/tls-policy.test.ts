@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import { Readable } from 'node:stream';
 import { connect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
@@ -234,5 +235,32 @@ test('required TLS whose handshake fails: a TlsPolicyError, and no second connec
   assert.equal(opportunistic.tls, undefined, 'opportunistic TLS goes on in plaintext on a new connection');
   assert.equal(connections, 3);
   await opportunistic.quit();
+  peer.close();
+});
+
+test('REQUIRETLS to a peer that does not offer it: nothing sent, 5.7.30 for every recipient', async () => {
+  const commands: string[] = [];
+  const peer = createNetServer((socket) => {
+    socket.write('220 peer.test ESMTP\r\n');
+    socket.on('data', (data) => {
+      for (const line of data.toString('latin1').split('\r\n').filter(Boolean)) {
+        commands.push(line);
+        socket.write(line.startsWith('EHLO') ? '250-peer.test\r\n250 8BITMIME\r\n' : line === 'QUIT' ? '221 bye\r\n' : '250 ok\r\n');
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((done) => peer.listen(0, '127.0.0.1', done));
+  const connection = await connectSmtp({ host: 'peer.test', address: '127.0.0.1', port: (peer.address() as { port: number }).port, protocol: 'smtp', heloName: 'relay.example.test', tls: 'none' });
+  const outcomes = await connection.send({
+    sender: 'alice@example.test', recipients: [{ address: 'bob@peer.test' }, { address: 'carol@peer.test' }], body: '7bit', smtputf8: false, requireTls: true, size: 9,
+    open: () => Readable.from([Buffer.from('Subject: x\r\n\r\nsecret\r\n')]),
+  });
+  assert.deepEqual(outcomes.map((o) => [o.status, o.reply.text]), [
+    ['bounced', 'REQUIRETLS support required, but was not offered by host peer.test[127.0.0.1]'],
+    ['bounced', 'REQUIRETLS support required, but was not offered by host peer.test[127.0.0.1]'],
+  ]);
+  assert.ok(!commands.some((c) => c.startsWith('MAIL')), commands.join(' | '));
+  await connection.quit();
   peer.close();
 });
