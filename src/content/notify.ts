@@ -40,10 +40,13 @@ export function whatHappened(outcome: ContentOutcome): string {
 /** An RFC 2047 encoded Subject where it is not plain ASCII, folded into short encoded words. */
 function subjectField(subject: string): string {
   if (/^[\x20-\x7e]*$/.test(subject)) return `Subject: ${subject}`;
-  const chars = Array.from(subject);
-  const words: string[] = [];
-  for (let i = 0; i < chars.length; i += 10) words.push(`=?utf-8?B?${Buffer.from(chars.slice(i, i + 10).join('')).toString('base64')}?=`);
-  return `Subject: ${words.join('\r\n ')}`;
+  // at most 45 octets a word: 60 of base64, under the 75 RFC 2047 allows; never a character split
+  const words: string[] = [''];
+  for (const char of subject) {
+    if (Buffer.byteLength(words.at(-1)! + char) > 45) words.push('');
+    words[words.length - 1] += char;
+  }
+  return `Subject: ${words.map((w) => `=?utf-8?B?${Buffer.from(w).toString('base64')}?=`).join('\r\n ')}`;
 }
 
 function noticeMessage(parts: { from: string; to: string; subject: string; body: string; hostname: string; original?: Buffer }): Buffer {
