@@ -2,6 +2,7 @@
 // actions (logged with who acted), the delivery log, and /metrics moving as mail goes through.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { attachment, message, multipart, PDF, textPart } from '../content/messages.ts';
 import { sendWithSmtplib } from '../helpers/smtp-send.ts';
 import { READER_TOKEN, startAdminFixture, type AdminFixture } from './admin-fixture.ts';
 
@@ -94,24 +95,7 @@ test('a relay refusal is counted by check and stage, and shows among the top ref
 });
 
 test('the queue filters by domain, status and reason; show gives subject and attachments; hold and release are logged with who acted', async () => {
-  const body = [
-    'Subject: quarterly report',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'see attached',
-    '--b',
-    'Content-Type: application/pdf',
-    'Content-Disposition: attachment; filename="report.pdf"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    'JVBERi0xLjQK',
-    '--b--',
-    '',
-  ].join('\r\n');
+  const body = message(multipart([textPart('see attached'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')]), 'quarterly report');
   const [sent] = await sendWithSmtplib(f.smtpPort, [{ from: 'dave@example.org', to: ['erin@down.test'], body }]);
   const id = /queued as (\S+)/.exec(sent!.reply)![1]!;
   await waitFor('the deferral', async () => {
@@ -130,7 +114,7 @@ test('the queue filters by domain, status and reason; show gives subject and att
 
   const shown = (await (await f.api(`/api/queue/${id}`)).json()) as { summary: { subject: string; attachments: Array<{ filename: string; contentType: string; size: number }> } };
   assert.equal(shown.summary.subject, 'quarterly report');
-  assert.deepEqual(shown.summary.attachments, [{ filename: 'report.pdf', contentType: 'application/pdf', size: 9 }]);
+  assert.deepEqual(shown.summary.attachments, [{ filename: 'report.pdf', contentType: 'application/pdf', size: PDF.length }]);
 
   const held = await f.api(`/api/queue/${id}/hold`, { method: 'POST', headers: { authorization: `Bearer ${READER_TOKEN}` } });
   assert.equal(held.status, 200);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console.ts';
 import { startAdminFixture, TOKEN, type AdminFixture } from '../admin/admin-fixture.ts';
+import { attachment, message, multipart, PDF, textPart } from '../content/messages.ts';
 import { sendWithSmtplib } from '../helpers/smtp-send.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/console');
@@ -73,24 +74,7 @@ test('the console shows a deferred message with its reason', async () => {
 test('script in a subject and in an attachment name is shown as text and never runs', async () => {
   const subject = '<img src=x onerror="window.__xss=\'subject\'"><script>window.__xss=\'subject-script\'</script>';
   const filename = '<img src=y onerror="window.__xss=\'file\'">.pdf';
-  const body = [
-    `Subject: ${subject}`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    'hello',
-    '--b',
-    'Content-Type: application/pdf',
-    `Content-Disposition: attachment; filename="${filename.replace(/"/g, '\\"')}"`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    'JVBERi0xLjQK',
-    '--b--',
-    '',
-  ].join('\r\n');
+  const body = message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', `filename="${filename.replace(/"/g, '\\"')}"`)]), subject);
   const [sent] = await sendWithSmtplib(f.smtpPort, [{ from: 'mallory@example.org', to: ['victim@down.test'], body }]);
   const id = await queuedId(sent!.reply);
   await f.postern.waitForLog((l) => l.msg === 'delivery' && l.queueId === id && l.status === 'deferred');
