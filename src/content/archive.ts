@@ -1,7 +1,6 @@
 // The listing of a zip attachment: the names and real types inside, whether any entry is
 // encrypted (its content cannot be inspected) and whether the declared sizes make it a
 // decompression bomb. Only the first bytes of each entry are inflated, so a bomb costs nothing.
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { fileFacts, HEAD_BYTES, type FileFacts } from './file-facts.ts';
@@ -26,9 +25,8 @@ export async function listZip(zip: Buffer, maxUnpackedSize: number): Promise<Arc
     file = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
     const zipFile = file;
     for (let n = 0; n < zipFile.entryCount; n++) {
-      const next = once(zipFile, 'entry');
-      zipFile.readEntry();
-      const [entry] = (await next) as [yauzl.Entry];
+      const entry = await nextEntry(zipFile);
+      if (!entry) break;
       listing.unpackedSize += entry.uncompressedSize;
       if (listing.unpackedSize > maxUnpackedSize) break;
       if (entry.fileName.endsWith('/')) continue;
@@ -44,6 +42,24 @@ export async function listZip(zip: Buffer, maxUnpackedSize: number): Promise<Arc
     file?.close();
   }
   return listing;
+}
+
+/** The next entry; undefined when the zip ends sooner than its directory said. */
+function nextEntry(file: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      file.off('entry', onEntry);
+      file.off('end', onEnd);
+      file.off('error', onError);
+    };
+    const onEntry = (entry: yauzl.Entry) => (settle(), resolve(entry));
+    const onEnd = () => (settle(), resolve(undefined));
+    const onError = (err: Error) => (settle(), reject(err));
+    file.on('entry', onEntry);
+    file.on('end', onEnd);
+    file.on('error', onError);
+    file.readEntry();
+  });
 }
 
 async function entryHead(file: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {

@@ -81,6 +81,21 @@ describe('content inspection with the default rules', () => {
     assert.deepEqual(matches.map((m) => [m.rule, m.action]), [['encrypted-archive', 'tag']]);
   });
 
+  it('judges a damaged zip by its own type: cut short, or with a directory that promises more entries than there are', async () => {
+    const zip = zipOf([{ name: 'a.txt', bytes: Buffer.from('aaaa') }, { name: 'b.txt', bytes: Buffer.from('bbbb') }]);
+    const cut = zip.subarray(0, zip.length - 30);
+    const overcounted = Buffer.from(zip);
+    const eocd = overcounted.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
+    overcounted.writeUInt16LE(5, eocd + 8);
+    overcounted.writeUInt16LE(5, eocd + 10);
+    for (const damaged of [cut, overcounted]) {
+      const { matches, report } = await inspect(message(multipart([textPart('x'), attachment(damaged, 'application/zip', 'filename="a.zip"')])));
+      assert.equal(report.parts[1].realType, 'zip');
+      assert.equal(report.problem, undefined);
+      assert.deepEqual(matches, []);
+    }
+  });
+
   it('refuses a message nested deeper than limits.maxDepth, naming it', async () => {
     let raw = message(textPart('the innermost'));
     for (let i = 0; i < 30; i++) raw = message(multipart([textPart(`level ${i}`), nestedMessage(raw)]));
