@@ -47,8 +47,10 @@ export class LdapPool {
     const current = this.slots[index];
     if (current) {
       const usable = await current.connection.then((c) => c.isOpen(), () => false);
-      if (usable && this.slots[index] === current) return current;
-      if (this.slots[index] === current) this.drop(index);
+      // Another operation may have replaced the slot while this one waited: use that one.
+      if (this.slots[index] !== current) return this.slot(index);
+      if (usable) return current;
+      this.drop(index);
     }
     const fresh: Slot = { connection: openLdap(this.server, this.bind.dn, this.bind.password), lastUsed: Date.now() };
     this.slots[index] = fresh;
