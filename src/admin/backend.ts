@@ -31,6 +31,8 @@ export interface AdminBackend {
   /** `postern quarantine ACTION [ID] [--json]`; undefined when there is no mail side. */
   quarantine?(args: string[]): Promise<CommandReply>;
   queueCounts(): QueueCounts | undefined;
+  /** SMTP connections open now and refused for the connection limits since start; undefined without SMTP listeners. */
+  smtpConnections(): { open: number; refused: number } | undefined;
   /** A stored message's bytes, queued or in quarantine (subject, attachment names, preview). */
   readMessage?(id: string): Readable | undefined;
   /** The DNS server's counters summed over its workers; {} without a DNS server. */

@@ -39,6 +39,23 @@ export function metricsRegistry(backend: AdminBackend): Registry {
   events.on('scan', (e) => scans.observe({ scanner: e.scanner, result: e.result }, e.seconds));
 
   new Gauge({
+    name: 'postern_smtp_connections',
+    help: 'SMTP connections open now',
+    registers,
+    collect() {
+      this.set(backend.smtpConnections()?.open ?? 0);
+    },
+  });
+  new Counter({
+    name: 'postern_smtp_connections_refused_total',
+    help: 'SMTP connections refused with 421 for smtp.limits (maxConnections, maxConnectionsPerClient)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(backend.smtpConnections()?.refused ?? 0);
+    },
+  });
+  new Gauge({
     name: 'postern_queue_recipients',
     help: 'Recipients still to deliver, by state (queued: not yet tried; deferred: waiting for a retry)',
     labelNames: ['state'],

@@ -34,6 +34,7 @@ export function adminBackend(parts: AdminBackendParts): AdminBackend {
         }
       : {}),
     queueCounts: () => mail?.queueCounts(),
+    smtpConnections: () => mail?.connections(),
     dnsCounters: async () => (dns ? dns.counters() : {}),
     dnsZones: (): ZoneSummary[] =>
       parts.config().dns.zones.map((z) => ({

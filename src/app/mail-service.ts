@@ -248,6 +248,11 @@ export class MailService {
     return this.spool?.message(id) ? this.spool.readBody(id) : undefined;
   }
 
+  /** SMTP connections open now and refused for smtp.limits since start (metrics). */
+  connections(): ReturnType<SmtpServer['connections']> {
+    return this.smtp.connections();
+  }
+
   /** What the spool holds, for metrics; undefined until it is open. */
   queueCounts(): ReturnType<Spool['counts']> | undefined {
     return this.spool?.counts();

@@ -1,6 +1,7 @@
 // The admin API of a running Postern: tokens, security headers, the queue with its filters and
 // actions (logged with who acted), the delivery log, and /metrics moving as mail goes through.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { attachment, message, multipart, PDF, textPart } from '../content/messages.ts';
 import { sendWithSmtplib } from '../helpers/smtp-send.ts';
@@ -81,6 +82,15 @@ test('/metrics scraped before and after mail moves: sessions, accepted, deliveri
   assert.ok(sample(after, 'postern_queue_messages{state="all"}') >= 1);
   assert.match(after, /^# TYPE postern_dns_cache_hit_ratio gauge$/m);
   assert.equal((await f.sink.received()).filter((m) => m.envelope.recipients.some((r) => r.address === 'bob@up.test')).length, 1);
+});
+
+test('/metrics counts the SMTP connections open now and those refused for the limits', async () => {
+  const socket = connect({ host: '127.0.0.1', port: f.smtpPort });
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  const metrics = await (await f.api('/metrics')).text();
+  socket.destroy();
+  assert.ok(sample(metrics, 'postern_smtp_connections') >= 1, metrics);
+  assert.match(metrics, /^postern_smtp_connections_refused_total 0$/m);
 });
 
 test('a relay refusal is counted by check and stage, and shows among the top refusal reasons', async () => {

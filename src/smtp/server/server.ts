@@ -12,6 +12,8 @@ export interface SmtpServer {
   readonly endpoints: Array<{ address: string; port: number; role: ListenerRole }>;
   /** New checks, relay networks, certificates and users (after a reload) apply to sessions that start from now on. */
   setPolicy(policy: Pick<SmtpServerOptions, 'checks' | 'isTrusted' | 'tls' | 'auth'>): void;
+  /** Connections open now, and those refused since start for smtp.limits (for metrics). */
+  connections(): { open: number; refused: number };
   /** Stops accepting; open sessions are closed with 421 after `graceMs`. */
   close(graceMs: number): Promise<void>;
 }
@@ -23,6 +25,7 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
   const perClient = new Map<string, number>();
   const servers: Server[] = [];
   const endpoints: SmtpServer['endpoints'] = [];
+  let refused = 0;
 
   const accept = (socket: Socket, role: ListenerRole) => {
     const address = socket.remoteAddress ?? '';
@@ -36,6 +39,7 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
       options.logger.warn({ check: 'connection-limit', client: address, connections: sockets.size, fromClient, reply: `${refusal.code} ${refusal.enhanced} ${refusal.text}` }, 'refused');
       socket.on('error', () => undefined);
       socket.end(formatReply(refusal));
+      refused++;
       return;
     }
     sockets.add(socket);
@@ -80,6 +84,7 @@ export async function startSmtpServer(initial: SmtpServerOptions): Promise<SmtpS
     setPolicy(policy) {
       options = { ...options, ...policy };
     },
+    connections: () => ({ open: sockets.size, refused }),
     async close(graceMs) {
       const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       const deadline = setTimeout(() => {
