@@ -1,18 +1,13 @@
 // The benchmark runs end to end at a tiny size and prints its four rows; no rate is asserted.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { runBenchScript } from '../../bench/lib/run-script.ts';
 
 const BENCH = resolve(import.meta.dirname, '../../bench/directory-rcpt.ts');
 
 test('bench/directory-rcpt validates 50 known and 50 unknown recipients against slapd, cold and warm', { timeout: 120_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', BENCH, '--users', '50', '--concurrency', '4']);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const status = await new Promise<number | null>((done) => child.once('close', done));
+  const { status, stdout, stderr } = await runBenchScript(BENCH, ['--users', '50', '--concurrency', '4']);
   assert.equal(status, 0, stderr);
   const answers = (phase: string) => stdout.split('\n').find((line) => line.startsWith(phase))?.split('|').at(-1)?.trim();
   assert.equal(answers('known, cold'), '50×250', stdout);

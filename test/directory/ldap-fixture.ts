@@ -4,6 +4,8 @@ import { BASE_LDIF, LDAP_SUFFIX } from '../helpers/slapd.ts';
 
 export const PEOPLE = `ou=people,${LDAP_SUFFIX}`;
 
+const GROUPS = `ou=groups,${LDAP_SUFFIX}`;
+
 /** Mail hosts of the two halves of example.test (mailHost). */
 export const MAILSTORE_A = '127.0.0.31';
 export const MAILSTORE_B = '127.0.0.32';
@@ -22,6 +24,15 @@ ${lines.join('\n')}
 export const SERVICE_DN = `cn=postern,${LDAP_SUFFIX}`;
 export const SERVICE_PASSWORD = 'postern-pw';
 
+/** A distribution list: groupOfNames, with an address (mailLocalAddress) to send to. */
+const group = (cn: string, members: string[]) => `dn: cn=${cn},${GROUPS}
+objectClass: groupOfNames
+objectClass: inetLocalMailRecipient
+cn: ${cn}
+mailLocalAddress: ${cn}@example.test
+${members.map((dn) => `member: ${dn}`).join('\n')}
+`;
+
 export const DIRECTORY_LDIF = [
   BASE_LDIF,
   `dn: ${SERVICE_DN}
@@ -36,21 +47,6 @@ userPassword: ${SERVICE_PASSWORD}
   person('dave', ['mail: dave@example.test', 'mailForwardingAddress: bob@example.test', 'mailForwardingAddress: dave@example.test', `mailHost: ${MAILSTORE_A}`]),
   person('loop1', ['mail: loop1@example.test', 'mailForwardingAddress: loop2@example.test']),
   person('loop2', ['mail: loop2@example.test', 'mailForwardingAddress: loop1@example.test']),
-  `dn: cn=team,ou=groups,${LDAP_SUFFIX}
-objectClass: groupOfNames
-objectClass: inetLocalMailRecipient
-cn: team
-mailLocalAddress: team@example.test
-member: uid=alice,${PEOPLE}
-member: cn=subteam,ou=groups,${LDAP_SUFFIX}
-member: uid=gone,${PEOPLE}
-`,
-  `dn: cn=subteam,ou=groups,${LDAP_SUFFIX}
-objectClass: groupOfNames
-objectClass: inetLocalMailRecipient
-cn: subteam
-mailLocalAddress: subteam@example.test
-member: uid=carol,${PEOPLE}
-member: cn=team,ou=groups,${LDAP_SUFFIX}
-`,
+  group('team', [`uid=alice,${PEOPLE}`, `cn=subteam,${GROUPS}`, `uid=gone,${PEOPLE}`]),
+  group('subteam', [`uid=carol,${PEOPLE}`, `cn=team,${GROUPS}`]),
 ].join('\n');
