@@ -66,10 +66,15 @@ export class ContentRules {
       }
       const partTest = this.partTest(rule, index);
       if (partTest) {
-        const parts = report.parts.filter((p) => partTest(p) !== undefined);
+        const findings: Record<string, string> = {};
+        for (const part of report.parts) {
+          const found = partTest(part);
+          if (found !== undefined) findings[part.part] = `${describePart(part)}${found ? ` (${found})` : ''}`;
+        }
+        const parts = Object.keys(findings);
         if (parts.length === 0) return;
-        why.push(...parts.map((p) => `${describePart(p)}${partTest(p) ? ` (${partTest(p)})` : ''}`));
-        matches.push({ rule: rule.name, action: rule.action, reason: why.join('; '), parts: parts.map((p) => p.part) });
+        why.push(...Object.values(findings));
+        matches.push({ rule: rule.name, action: rule.action, reason: why.join('; '), parts, findings });
         return;
       }
       matches.push({ rule: rule.name, action: rule.action, reason: why.join('; '), parts: [] });

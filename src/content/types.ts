@@ -23,6 +23,8 @@ export interface RuleMatch {
   reason: string;
   /** The MIME part numbers ("1.2") it matched, for part rules. */
   parts: string[];
+  /** What was found in each of those parts, by part number, e.g. 'attachment "a.exe" (exe content)'. */
+  findings?: Record<string, string>;
 }
 
 /**

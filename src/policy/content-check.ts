@@ -101,7 +101,7 @@ async function applyChanges(ctx: EndOfDataContext, applied: RuleMatch[], report:
     for (const number of m.parts) {
       const removable = report.parts.find((p) => p.part === number)?.removable;
       const part = report.parts.find((p) => p.part === removable);
-      if (removable && part && !strip.has(removable)) strip.set(removable, removalNote(part, m));
+      if (removable && part && !strip.has(removable)) strip.set(removable, removalNote(part, m.rule, m.findings?.[number] ?? m.reason));
     }
   }
   const tag = applied.find((m) => m.action === 'tag');
@@ -110,12 +110,12 @@ async function applyChanges(ctx: EndOfDataContext, applied: RuleMatch[], report:
   for (const m of applied) ctx.addHeader(`X-Postern-Content: rule=${m.rule}; action=${m.action}`);
 }
 
-function removalNote(part: PartReport, match: RuleMatch): string {
+function removalNote(part: PartReport, rule: string, finding: string): string {
   const what = part.name !== undefined ? `The attachment "${part.name}"` : `A part of type ${part.declaredType ?? 'application/octet-stream'}`;
   return [
     `${what} (${part.size} bytes) was removed from this message by the mail gateway,`,
-    `as the company's email policy requires (rule ${match.rule}).`,
-    `Found: ${match.reason}.`,
+    `as the company's email policy requires (rule ${rule}).`,
+    `Found: ${finding}.`,
     'If you need the file, ask the sender to share it another way, or contact your administrator.',
     '',
   ].join('\n');

@@ -101,7 +101,7 @@ describe('content filter end to end', () => {
     assert.match(body, /\r\nX-Postern-Content: rule=no-exe; action=strip\r\nReceived: from client.example.org/);
     assert.match(body, /Content-Type: text\/plain; charset=utf-8\r\n/);
     assert.match(body, /filename=setup\.exe\.removed\.txt/);
-    assert.match(body, /The attachment "setup\.exe" \(\d+ bytes\) was removed from this message by the mail gateway,\r\nas the company's email policy requires \(rule no-exe\)\./);
+    assert.match(body, /The attachment "setup\.exe" \(\d+ bytes\) was removed from this message by the mail gateway,\r\nas the company's email policy requires \(rule no-exe\)\.\r\nFound: attachment "setup\.exe" \(exe\)\.\r\n/);
     assert.match(body, /the tool you asked for/);
     assert.doesNotMatch(body, new RegExp(WINDOWS_PROGRAM.subarray(0, 30).toString('base64').slice(0, 20)));
   });
