@@ -54,14 +54,6 @@ export class ClamdScanner implements VirusScanner {
     }
   }
 
-  /** Asks clamd PING; true when it answers PONG within the timeout. */
-  async ping(): Promise<boolean> {
-    const reply = await this.#exchange(async (socket) => {
-      socket.write('zPING\0');
-    });
-    return reply.ok && reply.text.replace(/\0+$/, '') === 'PONG';
-  }
-
   #slot(): Promise<void> {
     if (this.#running < this.#options.maxParallel) {
       this.#running++;

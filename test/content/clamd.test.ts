@@ -69,7 +69,6 @@ describe('scanning with a real clamd', () => {
     const result = await local.scan(Buffer.from(EICAR));
     assert.equal(result.kind, 'infected');
     assert.match((result as { signature: string }).signature, /^Test\.EICAR\.(HDB|NDB)\.UNOFFICIAL$/);
-    assert.equal(await local.ping(), true);
   });
 
   test('many scans at once all get their own answer', async () => {
@@ -97,7 +96,6 @@ describe('when clamd cannot answer', () => {
     const scanner = new ClamdScanner({ address: { host: '127.0.0.1', port }, timeoutMs: 2000, maxParallel: 1 });
     const result = await scanner.scan(Buffer.from('hello'));
     assert.deepEqual(result, { kind: 'error', message: `clamd at 127.0.0.1:${port}: ECONNREFUSED` });
-    assert.equal(await scanner.ping(), false);
   });
 
   test('a peer that never answers: an error after the timeout; scans beyond maxParallel wait their turn', async () => {
