@@ -35,9 +35,11 @@ export async function startAdminServer(settings: AdminSettings, backend: AdminBa
   app.decorateRequest('actor', '');
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
+    // Decided by the route the request matched, not by its URL's spelling (/%61pi/… reaches /api/…):
+    // only the console's files, and /metrics when public, are open; anything else needs the token.
+    const route = request.routeOptions.url;
     const path = request.url.split('?')[0]!;
-    const needsToken = path.startsWith('/api/') || (path === '/metrics' && !settings.metricsPublic);
-    if (!needsToken) return;
+    if (route === '/' || route === '/assets/:name' || (route === '/metrics' && settings.metricsPublic)) return;
     const actor = tokens.nameFor(request.headers.authorization);
     if (actor === undefined) {
       logger.warn({ client: request.ip, path }, 'admin: request without a valid token refused');

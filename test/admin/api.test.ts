@@ -46,6 +46,10 @@ test('no token, a wrong token or a malformed header gets 401 on the API and /met
     assert.equal((await f.api(path, { headers: { authorization: `Bearer ${READER_TOKEN}` } })).status, 200, `${path} with a named token`);
   }
   assert.ok(f.postern.logs.some((l) => l.msg === 'admin: request without a valid token refused' && l.client === '127.0.0.1'));
+  // Other spellings of the same routes, and paths that match nothing, get no further without a token.
+  for (const path of ['/%61pi/queue', '/api/%71ueue', '/API/queue', '//api/queue', '/api/queue/', '/metrics/', '/nothing-here']) {
+    assert.equal((await fetch(`${f.adminUrl}${path}`)).status, 401, path);
+  }
 });
 
 test('every answer carries the security headers; the console page needs no token', async () => {
@@ -59,7 +63,8 @@ test('every answer carries the security headers; the console page needs no token
   assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
   const refused = await fetch(`${f.adminUrl}/api/queue`);
   assert.equal(refused.headers.get('x-content-type-options'), 'nosniff');
-  assert.equal((await fetch(`${f.adminUrl}/assets/../../package.json`)).status, 404);
+  assert.equal((await fetch(`${f.adminUrl}/assets/..%2F..%2Fpackage.json`)).status, 404);
+  assert.equal((await fetch(`${f.adminUrl}/assets/console.js`)).status, 200);
 });
 
 test('/metrics scraped before and after mail moves: sessions, accepted, deliveries by result and destination, queue sizes', async () => {
