@@ -46,20 +46,33 @@ export class ClamdScanner implements VirusScanner {
   }
 
   async scan(message: Buffer | NodeJS.ReadableStream): Promise<ScanResult> {
-    await this.#slot();
+    // The wait for a slot counts against the timeout too: the SMTP client is waiting for its reply all along.
+    const started = Date.now();
+    if (!(await this.#slot())) return { kind: 'error', message: `clamd at ${this.address}: busy, no scan slot free within ${this.#options.timeoutMs} ms` };
     try {
-      return await this.#instream(message);
+      return await this.#instream(message, this.#options.timeoutMs - (Date.now() - started));
     } finally {
       this.#release();
     }
   }
 
-  #slot(): Promise<void> {
+  /** Resolves true with a slot taken, or false when none came free within the timeout. */
+  #slot(): Promise<boolean> {
     if (this.#running < this.#options.maxParallel) {
       this.#running++;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve) => {
+      const take = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(take), 1);
+        resolve(false);
+      }, this.#options.timeoutMs);
+      this.#waiting.push(take);
+    });
   }
 
   #release(): void {
@@ -68,8 +81,8 @@ export class ClamdScanner implements VirusScanner {
     else this.#running--;
   }
 
-  async #instream(message: Buffer | NodeJS.ReadableStream): Promise<ScanResult> {
-    const reply = await this.#exchange(async (socket, closed) => {
+  async #instream(message: Buffer | NodeJS.ReadableStream, timeoutMs: number): Promise<ScanResult> {
+    const reply = await this.#exchange(timeoutMs, async (socket, closed) => {
       socket.write('zINSTREAM\0');
       const source = Buffer.isBuffer(message) ? [message] : (message as AsyncIterable<Buffer | string>);
       for await (const piece of source) {
@@ -92,8 +105,8 @@ export class ClamdScanner implements VirusScanner {
    * Connects, lets `send` write the request, and collects the NUL-terminated answer. Every
    * failure (refused, reset, timeout, no answer) comes back as ok: false with words for a log.
    */
-  #exchange(send: (socket: net.Socket, closed: () => boolean) => Promise<void>): Promise<{ ok: boolean; text: string }> {
-    const { address, timeoutMs } = this.#options;
+  #exchange(timeoutMs: number, send: (socket: net.Socket, closed: () => boolean) => Promise<void>): Promise<{ ok: boolean; text: string }> {
+    const { address } = this.#options;
     const where = describeClamdAddress(address);
     return new Promise((resolve) => {
       const socket = 'path' in address ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port });
@@ -107,7 +120,7 @@ export class ClamdScanner implements VirusScanner {
         socket.destroy();
         resolve(result);
       };
-      const timer = setTimeout(() => finish({ ok: false, text: `clamd at ${where}: no answer within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(() => finish({ ok: false, text: `clamd at ${where}: no answer within ${this.#options.timeoutMs} ms` }), Math.max(1, timeoutMs));
       socket.on('data', (data: Buffer) => {
         reply = Buffer.concat([reply, data]);
         const end = reply.indexOf(0);
