@@ -3,9 +3,7 @@
 // answered and what arrives at the sink is what a user sees.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startPostern, tempDir, writeConfig, type RunningPostern } from '../helpers/postern-process.ts';
-import { sendWithSmtplib, type SendResult } from '../helpers/smtp-send.ts';
-import { startSink, type ReceivedMessage, type TestSink } from '../helpers/smtp-sink.ts';
+import { startFilteringPostern, type FilteringPostern } from '../content/filtering-postern.ts';
 import { attachment, message, multipart, nestedMessage, PDF, textPart, WINDOWS_PROGRAM, type Part } from '../content/messages.ts';
 
 function deeplyNested(levels: number): string {
@@ -20,42 +18,24 @@ function brokenBase64Program(): Part {
   return part;
 }
 
-/** The messages sent, by subject: all in one smtplib run (three sessions), before the tests look at the outcome. */
-const MESSAGES: Record<string, string> = Object.fromEntries(
-  Object.entries({
-    'strip me': message(multipart([textPart('the tool you asked for'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')])),
-    Payment: message(multipart([textPart('Please make the wire  transfer today.'), attachment(PDF, 'application/pdf', 'filename="invoice.pdf"')])),
-    'an image': message(multipart([textPart('x'), attachment(Buffer.from('CD001'), 'application/octet-stream', 'filename="disk.iso"')])),
-    'quarantine me': message(multipart([textPart('x'), attachment(WINDOWS_PROGRAM, 'application/pdf', 'filename="report.pdf"')])),
-    junk: message(textPart('buy now'), 'Test message', ['List-Id: <offers.junk.example>']),
-    deep: deeplyNested(25),
-    'huge header': message(textPart('x'), 'Test message', [`X-Filler: ${Array.from({ length: 1100 }, () => 'a'.repeat(950)).join('\r\n ')}`]),
-    broken: message(multipart([textPart('x'), brokenBase64Program()], false)),
-    clean: message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')])),
-  }).map(([subject, raw]) => [subject, raw.replace('Subject: Test message', `Subject: ${subject}`)]),
-);
+/** The messages sent, by subject, all before the tests look at the outcomes. */
+const MESSAGES: Record<string, string> = {
+  'strip me': message(multipart([textPart('the tool you asked for'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')])),
+  Payment: message(multipart([textPart('Please make the wire  transfer today.'), attachment(PDF, 'application/pdf', 'filename="invoice.pdf"')])),
+  'an image': message(multipart([textPart('x'), attachment(Buffer.from('CD001'), 'application/octet-stream', 'filename="disk.iso"')])),
+  'quarantine me': message(multipart([textPart('x'), attachment(WINDOWS_PROGRAM, 'application/pdf', 'filename="report.pdf"')])),
+  junk: message(textPart('buy now'), 'Test message', ['List-Id: <offers.junk.example>']),
+  deep: deeplyNested(25),
+  'huge header': message(textPart('x'), 'Test message', [`X-Filler: ${Array.from({ length: 1100 }, () => 'a'.repeat(950)).join('\r\n ')}`]),
+  broken: message(multipart([textPart('x'), brokenBase64Program()], false)),
+  clean: message(multipart([textPart('hello'), attachment(PDF, 'application/pdf', 'filename="report.pdf"')])),
+};
 
-let dir: { path: string; remove: () => void };
-let postern: RunningPostern;
-let sink: TestSink;
-let smtpPort: number;
+let filter: FilteringPostern;
 
 before(async () => {
-  dir = tempDir();
-  smtpPort = await freePort();
-  const sinkPort = await freePort('127.0.0.46');
-  sink = await startSink('127.0.0.46', sinkPort);
-  postern = await startPostern(
-    writeConfig(
-      dir.path,
-      `hostname: mx.example.test
-dataDir: var
-log: { format: json }
-smtp: { listeners: [ { address: 127.0.0.1, port: ${smtpPort} } ] }
-domains: [ example.test ]
-relay: { networks: [ 127.0.0.9/32 ] }
-routes: { example.test: { type: smtp, host: 127.0.0.46, port: ${sinkPort} } }
-content:
+  filter = await startFilteringPostern(
+    `content:
   rules:
     - { name: no-iso, match: { extension: [ iso ] }, action: reject }
     - { name: wire-fraud, match: { text: "wire\\\\s+transfer" }, action: tag, subjectPrefix: "[FRAUD?] " }
@@ -63,35 +43,14 @@ content:
     - { name: disguised, match: { disguised: true }, action: quarantine }
     - { name: no-exe, match: { realType: [ exe, elf ] }, action: strip, directions: [ inbound ] }
 `,
-    ),
+    MESSAGES,
   );
-  const subjects = Object.keys(MESSAGES);
-  const results = await sendWithSmtplib(smtpPort, subjects.map((subject) => ({ from: 'alice@sender.test', to: ['bob@example.test'], body: MESSAGES[subject]! })), 3);
-  for (const r of results) replies.set(subjects[r.index]!, r);
 });
 
-after(async () => {
-  await postern?.stop();
-  await sink?.close();
-  dir?.remove();
-});
+after(() => filter?.stop());
 
-/** What the sender was answered for each message, by subject. */
-const replies = new Map<string, SendResult>();
-
-function reply(subject: string): SendResult {
-  const result = replies.get(subject);
-  assert.ok(result, `no reply for "${subject}"`);
-  return result;
-}
-
-async function arrived(subject: string): Promise<ReceivedMessage> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((d) => setTimeout(d, 50))) {
-    const hit = (await sink.received()).find((m) => m.body.includes(subject));
-    if (hit) return hit;
-  }
-  throw new Error(`"${subject}" did not reach the sink`);
-}
+const reply = (subject: string) => filter.reply(subject);
+const arrived = (subject: string) => filter.arrived(subject);
 
 describe('content filter end to end', () => {
   it('strips a program: the attachment arrives as a note saying what was removed and why', async () => {
@@ -124,17 +83,17 @@ describe('content filter end to end', () => {
   it('quarantines a program renamed .pdf: 250 to the sender, nothing delivered, logged with the rule', async () => {
     const r = reply('quarantine me');
     assert.equal(r.code, 250, r.reply);
-    const logged = await postern.waitForLog((l) => l.msg === 'message quarantined');
+    const logged = await filter.postern.waitForLog((l) => l.msg === 'message quarantined');
     assert.equal(logged.rule, 'disguised');
     assert.match(String(logged.reason), /attachment "report\.pdf" \(exe behind a \.pdf name\)/);
     await new Promise((d) => setTimeout(d, 500));
-    assert.equal((await sink.received()).some((m) => m.body.includes('quarantine me')), false);
+    assert.equal(await filter.delivered('quarantine me'), false);
   });
 
   it('discards by a header rule: 250, nothing delivered', async () => {
     const r = reply('junk');
     assert.equal(r.code, 250, r.reply);
-    const logged = await postern.waitForLog((l) => l.msg === 'message discarded');
+    const logged = await filter.postern.waitForLog((l) => l.msg === 'message discarded');
     assert.match(String(logged.reason), /rule junk-list/);
   });
 
@@ -162,6 +121,6 @@ describe('content filter end to end', () => {
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('clean');
     assert.doesNotMatch(body, /X-Postern-Content/);
-    assert.ok(body.endsWith(MESSAGES.clean!.split('\r\n\r\n').slice(1).join('\r\n\r\n')), 'the body arrives as sent');
+    assert.ok(body.endsWith(MESSAGES.clean!.replace('Subject: Test message', 'Subject: clean').split('\r\n\r\n').slice(1).join('\r\n\r\n')), 'the body arrives as sent');
   });
 });
