@@ -7,6 +7,8 @@ import { startSink, type ReceivedMessage, type TestSink } from '../helpers/smtp-
 
 export interface FilteringPostern {
   postern: RunningPostern;
+  /** Postern's SMTP port on 127.0.0.1; 127.0.0.9 is its relay.networks (trusted: internal or outbound mail). */
+  port: number;
   /** What the sender was answered for each message, by subject. */
   reply(subject: string): SendResult;
   /** The message with this subject as it reached the sink (waits up to 10 s). */
@@ -46,6 +48,7 @@ ${contentYaml}`,
   const find = async (subject: string) => (await sink.received()).find((m) => m.body.includes(`Subject: ${subject}`) || m.body.includes(`] ${subject}\r\n`));
   return {
     postern,
+    port: smtpPort,
     reply(subject) {
       const result = replies.get(subject);
       assert.ok(result, `no reply for "${subject}"`);

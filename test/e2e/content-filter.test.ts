@@ -3,6 +3,7 @@
 // answered and what arrives at the sink is what a user sees.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sendWithSmtplib } from '../helpers/smtp-send.ts';
 import { startFilteringPostern, type FilteringPostern } from '../content/filtering-postern.ts';
 import { attachment, message, multipart, nestedMessage, PDF, textPart, WINDOWS_PROGRAM, type Part } from '../content/messages.ts';
 
@@ -114,6 +115,15 @@ describe('content filter end to end', () => {
     assert.equal(r.code, 250, r.reply);
     const { body } = await arrived('broken');
     assert.match(body, /The attachment "tool\.exe" .* was removed/);
+  });
+
+  it('applies a rule only in its directions: a program sent from the trusted network to our domain (internal) keeps it', async () => {
+    const raw = message(multipart([textPart('internal tool'), attachment(WINDOWS_PROGRAM, 'application/x-msdownload', 'filename="setup.exe"')]), 'internal program');
+    const [r] = await sendWithSmtplib(filter.port, [{ from: 'carol@example.test', to: ['bob@example.test'], body: raw }], 1, { source: '127.0.0.9' });
+    assert.equal(r!.code, 250, r!.reply);
+    const { body } = await arrived('internal program');
+    assert.doesNotMatch(body, /X-Postern-Content/);
+    assert.match(body, /filename="setup\.exe"/);
   });
 
   it('delivers a clean message unchanged', async () => {
