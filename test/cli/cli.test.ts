@@ -54,6 +54,22 @@ test('check-config: a bad configuration exits 2 naming the key; POSTERN_CONFIG p
   }
 });
 
+test('check-config: passwords, tokens and TSIG secrets are shown as (hidden)', () => {
+  const dir = tempDir();
+  try {
+    const file = writeConfig(
+      dir.path,
+      'admin: { token: tok-4711-secret }\ndns:\n  keys: [ { name: k1, algorithm: hmac-sha256, secret: "c2VjcmV0LXNlY3JldC1zZWNyZXQ=" } ]\ndirectory:\n  backends: [ { type: ldap, url: "ldap://127.0.0.1:1", bindDn: "cn=postern,dc=example,dc=test", password: pw-4711-secret, base: "dc=example,dc=test" } ]\n',
+    );
+    const r = runPostern(['check-config', '--config', file]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const secret of ['tok-4711-secret', 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=', 'pw-4711-secret']) assert.ok(!r.stdout.includes(secret), `${secret} shown`);
+    assert.equal(r.stdout.match(/\(hidden\)/g)?.length, 3);
+  } finally {
+    dir.remove();
+  }
+});
+
 test('dns check-zone: OK and serial like named-checkzone, errors with file:line and exit 1', () => {
   const ok = runPostern(['dns', 'check-zone', BUNDLED_ZONE, '--origin', 'example.test']);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);

@@ -2,12 +2,13 @@ import { stringify } from 'yaml';
 import { mailPolicyOf } from '../../app/mail-service.ts';
 import { resolverFromConfig } from '../../app/resolver-from-config.ts';
 import { ConfigError } from '../../config/errors.ts';
+import { hideSecrets } from '../../config/hide-secrets.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatProblem, loadZoneFile } from '../../dns/zone/load.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { EXIT_OK, EXIT_USAGE } from '../usage.ts';
 
-/** Validates the configuration, every zone, certificate and users file it names; prints the effective settings. */
+/** Validates the configuration, every zone, certificate and users file it names; prints the effective settings, secrets hidden. */
 export async function checkConfigVerb(config: Config): Promise<number> {
   let errors = 0;
   const resolver = resolverFromConfig(config);
@@ -34,7 +35,7 @@ export async function checkConfigVerb(config: Config): Promise<number> {
     }
   }
   const { configFile, ...effective } = config;
-  process.stdout.write(`# effective configuration of ${configFile} (durations in milliseconds)\n${stringify(effective)}`);
+  process.stdout.write(`# effective configuration of ${configFile} (durations in milliseconds)\n${stringify(hideSecrets(effective))}`);
   if (errors > 0) {
     process.stderr.write(`${errors} file${errors === 1 ? '' : 's'} with errors\n`);
     return EXIT_USAGE;
