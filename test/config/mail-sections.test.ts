@@ -89,7 +89,7 @@ test('route types: smtp and lmtp next hops with default ports, an lmtp socket, d
 
 test('delivery and queue timing keys: defaults and overrides', () => {
   const defaults = parseConfig('', FILE);
-  assert.deepEqual(defaults.delivery, { port: 25, maxConnections: 100, perDestination: { initial: 5, max: 20 }, messagesPerConnection: 20, connectTimeout: 30_000 });
+  assert.deepEqual({ ...defaults.delivery, tls: undefined }, { port: 25, maxConnections: 100, perDestination: { initial: 5, max: 20 }, messagesPerConnection: 20, connectTimeout: 30_000, tls: undefined });
   assert.deepEqual({ ...defaults.queue, minFree: undefined }, { minFree: undefined, retry: { min: 300_000, max: 3_600_000 }, delayWarning: 4 * 3_600_000, lifetime: 5 * 86_400_000 });
   const set = parseConfig('delivery: { sourceAddress: 192.0.2.25, heloName: Out.Example.Test, port: 2525 }\nqueue: { retry: { min: 1m }, lifetime: 2d }\n', FILE);
   assert.equal(set.delivery.sourceAddress, '192.0.2.25');

@@ -114,8 +114,9 @@ describe('when clamd cannot answer', () => {
       assert.equal(sockets.size, 2, 'two scans talk to the scanner, three wait');
       const messages = (await scans).map((r) => (r as { message: string }).message);
       assert.deepEqual(messages.slice(0, 2), Array(2).fill(`clamd at 127.0.0.1:${port}: no answer within 300 ms`));
-      // the timeout counts from the call: the waiting ones are out of time when they would get their turn
-      assert.deepEqual(messages.slice(2), Array(3).fill(`clamd at 127.0.0.1:${port}: busy, no scan slot free within 300 ms`));
+      // The timeout counts from the call: a waiting scan is out of time by the turn it would get, or,
+      // on a machine slow enough that the first two started late, soon after it gets one.
+      for (const message of messages.slice(2)) assert.match(message, new RegExp(`^clamd at 127\\.0\\.0\\.1:${port}: (busy, no scan slot free|no answer) within 300 ms$`));
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));

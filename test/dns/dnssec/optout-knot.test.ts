@@ -43,7 +43,10 @@ describe('an opt-out zone signed by Knot', () => {
       assert.deepEqual(answerShape(ours), answerShape(theirs), `${label} ${type}\n--- postern:\n${ours.text}\n--- knot:\n${theirs.text}`);
     }
     const ds = await dig(postern, ['+dnssec', '+norec', `insecure.${ZONE}`, 'DS']);
-    assert.equal(ds.authority.filter((r) => r.type === 'NSEC3').length, 2, `closest encloser and next closer:\n${ds.text}`);
+    // Two proofs, closest encloser and next closer, unless Knot's random salt puts the next closer's
+    // hash between the apex's and the next one: then the apex NSEC3 proves both and is sent once.
+    const proofs = ds.authority.filter((r) => r.type === 'NSEC3').length;
+    assert.ok(proofs === 1 || proofs === 2, `closest encloser and next closer:\n${ds.text}`);
   });
 
   test('Unbound authenticates the data and accepts the opt-out DS denial as insecure', async () => {
