@@ -1,30 +1,17 @@
 // The console's charts: what happened per minute over the last hour (accepted, delivered,
 // deferred, bounced, refused, DNS queries) and the most frequent refusal reasons. Kept in
 // memory: a restart starts the charts afresh, as the counters in /metrics do.
+import type { ActivityReport, MinuteBucket } from './activity-report.ts';
 import type { AdminBackend } from './backend.ts';
+
+export type { ActivityReport, MinuteBucket };
 
 const MINUTE_MS = 60_000;
 const MINUTES_KEPT = 60;
 const DNS_SAMPLE_MS = 10_000;
 const TOP_REASONS = 10;
 
-export interface MinuteBucket {
-  /** Start of the minute, milliseconds since the epoch. */
-  minute: number;
-  accepted: number;
-  delivered: number;
-  deferred: number;
-  bounced: number;
-  refused: number;
-  dnsQueries: number;
-}
-
 type Series = Exclude<keyof MinuteBucket, 'minute'>;
-
-export interface ActivityReport {
-  minutes: MinuteBucket[];
-  topRefusals: Array<{ check: string; reply: string; count: number }>;
-}
 
 export class Activity {
   private readonly buckets: MinuteBucket[] = [];

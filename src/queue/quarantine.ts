@@ -7,19 +7,9 @@ import type { Envelope } from './envelope.ts';
 import { headerSection, subjectOf } from './header-section.ts';
 import type { QuarantineMark, StoredMessage } from './spool-db.ts';
 import type { Spool } from './spool.ts';
+import type { QuarantineEntry } from './quarantine-entry.ts';
 
-/** One quarantined message as `postern quarantine list` and the web console show it. */
-export interface QuarantineEntry {
-  id: string;
-  /** When it was quarantined (ISO 8601). */
-  time: string;
-  sender: string;
-  recipients: string[];
-  subject: string;
-  rule: string | null;
-  reason: string;
-  size: number;
-}
+export type { QuarantineEntry };
 
 export interface QuarantineDetail extends QuarantineEntry {
   envelope: Envelope;

@@ -2,20 +2,7 @@
 import { api } from '../api.ts';
 import { h, show } from '../dom.ts';
 import { lineChart } from './chart.ts';
-
-interface Minute {
-  minute: number;
-  accepted: number;
-  delivered: number;
-  deferred: number;
-  bounced: number;
-  refused: number;
-  dnsQueries: number;
-}
-interface Report {
-  minutes: Minute[];
-  topRefusals: Array<{ check: string; reply: string; count: number }>;
-}
+import type { ActivityReport as Report } from '../../../src/admin/activity-report.ts';
 
 const MAIL_SERIES = ['accepted', 'delivered', 'deferred', 'bounced', 'refused'] as const;
 

@@ -4,17 +4,8 @@
 import { api, type CommandResult } from '../api.ts';
 import { formatTime, h, show } from '../dom.ts';
 import { notify } from '../notice.ts';
+import type { QuarantineEntry as Entry } from '../../../src/queue/quarantine-entry.ts';
 
-interface Entry {
-  id: string;
-  time: string;
-  sender: string;
-  recipients: string[];
-  subject: string;
-  rule: string | null;
-  reason: string;
-  size: number;
-}
 interface Detail extends Entry {
   attachments: Array<{ filename: string; contentType: string; size: number }>;
 }
