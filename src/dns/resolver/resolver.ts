@@ -72,9 +72,10 @@ export interface ResolverStats {
   inflightJoined: number;
 }
 
+type CachedFailureCode = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL';
 type CachedOutcome =
   | { kind: 'answer'; result: LookupResult }
-  | { kind: 'failure'; code: 'NXDOMAIN' | 'NODATA' | 'SERVFAIL'; detail: string };
+  | { kind: 'failure'; code: CachedFailureCode; detail: string };
 
 /** RFC 2308 §7.1 allows five minutes; a few seconds spares a failing upstream a flood of
  *  repeats without keeping mail waiting once it recovers. */
@@ -183,7 +184,7 @@ export class Resolver {
     const hit = this.cache.get(rrsetKey(qname, qtype)) ?? this.cache.get(nxdomainKey(qname));
     if (!hit) return undefined;
     const outcome = hit.value;
-    if (outcome.kind === 'failure') return new DnsLookupError(outcome.code, qname, qtype, `${outcome.detail} (cached)`);
+    if (outcome.kind === 'failure') return cachedFailure(outcome.code, qname, qtype, outcome.detail);
     const elapsed = hit.storedTtl - hit.remainingTtl;
     const { result } = outcome;
     return {
@@ -229,4 +230,18 @@ export class Resolver {
 
 function typed<T>(result: LookupResult, read: (records: ResourceRecord[]) => T[]): Answer<T> {
   return { name: result.name, values: read(result.records), cnameChain: result.cnameChain, authenticated: result.authenticated, ttl: result.ttl };
+}
+
+/**
+ * A cached failure, made without a stack trace: "not listed" (NXDOMAIN) is the common answer of
+ * every blocklist lookup, and capturing a stack for it cost more than the whole cache hit.
+ */
+function cachedFailure(code: CachedFailureCode, qname: string, qtype: number, detail: string): DnsLookupError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new DnsLookupError(code, qname, qtype, `${detail} (cached)`);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
