@@ -4,11 +4,11 @@
 set -euo pipefail
 
 # libnet-ssleay-perl: swaks speaks TLS through it (only a Recommends of swaks, which --no-install-recommends skips)
-# slapd ldap-utils: the directory tests; clamav-daemon clamdscan: content scanning; chromium: the web console's tests;
-# opendkim-tools python3-dkim libmail-dkim-perl: independent DKIM verifiers and signers; bind9-utils: dnssec-signzone for DANE;
+# slapd: the directory tests; clamav-daemon: content scanning; chromium: the web console's tests;
+# python3-dkim libmail-dkim-perl: independent DKIM and ARC verifiers and signers; bind9-utils: dnssec-signzone for DANE;
 # zip: real (ZipCrypto-encrypted) zips for the content filter's tests.
 packages=(bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils knot nsd unbound dnsperf ldnsutils swaks libnet-ssleay-perl postfix nmap
-  slapd ldap-utils clamav-daemon clamdscan chromium opendkim-tools python3-dkim libmail-dkim-perl zip)
+  slapd clamav-daemon chromium python3-dkim libmail-dkim-perl zip)
 
 missing=()
 for p in "${packages[@]}"; do
