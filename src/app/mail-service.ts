@@ -116,6 +116,7 @@ class SpoolSink implements MessageSink {
       commit: async (envelope, options) => writer.commit(await expand(envelope), options),
       read: () => writer.read(),
       replace: (message) => writer.replace(message),
+      prepend: (bytes) => writer.prepend(bytes),
       abort: () => writer.abort(),
     };
   }

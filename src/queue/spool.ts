@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import { fsyncPath } from '../system/fsync.ts';
+import { prefixedStream } from '../system/prefixed-stream.ts';
 import { BodyFile } from './body-file.ts';
 import { CommitThread } from './commit-thread.ts';
 import type { Envelope } from './envelope.ts';
@@ -44,6 +45,8 @@ export interface SpoolWriter {
   read(): Promise<Readable>;
   /** Drops what was written and writes `message` instead (a content filter's rewrite); `message` may be a read() of the old bytes. */
   replace(message: Buffer | NodeJS.ReadableStream): Promise<void>;
+  /** Puts `bytes` in front of what was written (header fields added by end-of-data checks). */
+  prepend(bytes: Buffer): Promise<void>;
   abort(): void;
 }
 
@@ -162,19 +165,34 @@ export class Spool {
         inMemory = [];
       }
     };
+    const replace = async (message: Buffer | NodeJS.ReadableStream): Promise<void> => {
+      // The old bytes stay until the new ones are in: `message` may be streaming from them.
+      const old = file;
+      size = 0;
+      inMemory = [];
+      file = undefined;
+      if (Buffer.isBuffer(message)) write(message);
+      else for await (const chunk of message) write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      old?.discard();
+    };
     return {
       id,
       write,
-      read: async () => (file ? file.read() : bufferStream(Buffer.concat(inMemory, size))),
-      replace: async (message) => {
-        // The old bytes stay until the new ones are in: `message` may be streaming from them.
-        const old = file;
-        size = 0;
-        inMemory = [];
-        file = undefined;
-        if (Buffer.isBuffer(message)) write(message);
-        else for await (const chunk of message) write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-        old?.discard();
+      read: async () => {
+        if (file) return file.read();
+        // Joined once: every end-of-data check reads the message, and so does the commit.
+        inMemory = [Buffer.concat(inMemory, size)];
+        return bufferStream(inMemory[0]!);
+      },
+      replace,
+      prepend: async (bytes) => {
+        if (!file) {
+          // A small body may go a little over INLINE_MAX here: it is a storage choice, not a limit.
+          inMemory.unshift(bytes);
+          size += bytes.length;
+          return;
+        }
+        await replace(prefixedStream(bytes, await file.read()));
       },
       abort: () => {
         inMemory = [];

@@ -1,6 +1,7 @@
 // The message as end-of-data checks see and change it. Header fields they add are kept aside and
 // written in front of the message once, just before the commit, rather than once per check.
 import { Readable } from 'node:stream';
+import { prefixedStream } from '../../system/prefixed-stream.ts';
 import type { MessageWriter } from './sink.ts';
 
 /** A field name, a colon, and a value whose lines are joined by CRLF + whitespace (RFC 5322 folding). */
@@ -30,13 +31,7 @@ export class EditableMessage {
   async read(): Promise<NodeJS.ReadableStream> {
     const stored = await this.writer.read();
     if (this.added.length === 0) return stored;
-    const prefix = Buffer.concat(this.added, this.addedBytes);
-    return Readable.from(
-      (async function* () {
-        yield prefix;
-        yield* stored;
-      })(),
-    );
+    return prefixedStream(Buffer.concat(this.added, this.addedBytes), stored);
   }
 
   async replace(message: Buffer | NodeJS.ReadableStream): Promise<void> {
@@ -49,7 +44,11 @@ export class EditableMessage {
 
   /** Writes the added fields into the stored message; called once, before the commit. */
   async settle(): Promise<void> {
-    if (this.added.length > 0) await this.replace(await this.read());
+    if (this.added.length === 0) return;
+    await this.writer.prepend(Buffer.concat(this.added, this.addedBytes));
+    this.bytes += this.addedBytes;
+    this.added = [];
+    this.addedBytes = 0;
   }
 }
 

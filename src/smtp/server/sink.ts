@@ -19,6 +19,8 @@ export interface MessageWriter {
   read(): Promise<NodeJS.ReadableStream>;
   /** Drops what was written and stores `message` instead (an end-of-data check's rewrite); `message` may be streaming from read(). */
   replace(message: Buffer | NodeJS.ReadableStream): Promise<void>;
+  /** Puts `bytes` in front of what was written (the header fields end-of-data checks add). */
+  prepend(bytes: Buffer): Promise<void>;
   /** Drops whatever was written (the message was refused, or the session ended first). */
   abort(): void;
 }
