@@ -1,5 +1,6 @@
 // `postern queue …` and `mailq`, carried out inside the running Postern so that an administrator's
 // change never races a delivery: hold, delete and bounce wait for an attempt in progress to end.
+import { parseAdminCommand } from '../queue/admin-command.ts';
 import type { StoredMessage } from '../queue/spool-db.ts';
 import type { Spool } from '../queue/spool.ts';
 import type { Clock, QueueManager } from './queue-manager.ts';
@@ -46,11 +47,9 @@ export class QueueAdmin {
   ) {}
 
   async handle(args: string[]): Promise<AdminReply> {
-    const [action = 'list', ...rest] = args;
-    const json = rest.includes('--json');
-    const id = rest.find((a) => a !== '--json');
-    if (!(QUEUE_ACTIONS as readonly string[]).includes(action)) return { ok: false, message: `unknown queue action "${action}"; expected one of ${QUEUE_ACTIONS.join(', ')}` };
-    const verb = action as QueueAction;
+    const command = parseAdminCommand(args, QUEUE_ACTIONS, 'queue');
+    if (!command.ok) return command;
+    const { action: verb, id, json } = command;
     if (NEEDS_ID.has(verb) && !id) return { ok: false, message: `queue ${verb} needs a queue id (see "postern queue list")` };
     if (verb === 'list') return this.list(json);
     if (verb === 'flush') {

@@ -1,10 +1,10 @@
 // `postern quarantine list [--json] | show ID | release ID | delete ID`, carried out inside the
 // running Postern on its quarantine store; and the periodic expiry of old entries.
 import type { Logger } from '../log/logger.ts';
+import { parseAdminCommand } from './admin-command.ts';
 import { QuarantineStore, type QuarantineEntry } from './quarantine.ts';
 
 export const QUARANTINE_ACTIONS = ['list', 'show', 'release', 'delete'] as const;
-type QuarantineAction = (typeof QUARANTINE_ACTIONS)[number];
 
 /** The control socket's reply: a line, and more lines (or one JSON text) in details. */
 export interface QuarantineReply {
@@ -38,11 +38,9 @@ export class QuarantineAdmin {
   ) {}
 
   async handle(args: string[]): Promise<QuarantineReply> {
-    const [action = 'list', ...rest] = args;
-    const json = rest.includes('--json');
-    const id = rest.find((a) => a !== '--json');
-    if (!(QUARANTINE_ACTIONS as readonly string[]).includes(action)) return { ok: false, message: `unknown quarantine action "${action}"; expected one of ${QUARANTINE_ACTIONS.join(', ')}` };
-    const verb = action as QuarantineAction;
+    const command = parseAdminCommand(args, QUARANTINE_ACTIONS, 'quarantine');
+    if (!command.ok) return command;
+    const { action: verb, id, json } = command;
     if (verb === 'list') {
       const entries = await this.store.list();
       if (json) return { ok: true, message: `${entries.length} messages in quarantine`, details: [JSON.stringify(entries)] };
