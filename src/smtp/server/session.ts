@@ -421,12 +421,13 @@ export class SmtpSession {
       replaceMessage: (replacement) => message.replace(replacement),
     };
     const { verdict, check } = await this.safeChecks('endOfData', ctx);
-    const refusal = this.refusal(verdict, check, { from: tx.sender, to: tx.recipients.map((r) => r.address) });
+    const to = tx.recipients.map((r) => r.address);
+    const refusal = this.refusal(verdict, check, { from: tx.sender, to });
     if (refusal) {
       writer.abort();
       return this.answer(refusal);
     }
-    const logged = { queueId: writer.id, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, from: tx.sender, to: tx.recipients.map((r) => r.address) };
+    const logged = { queueId: writer.id, client: this.ctx.client.address, helo: this.helo, user: this.ctx.client.authUser, from: tx.sender, to };
     if (verdict.kind === 'discard') {
       writer.abort();
       this.options.logger.info({ ...logged, check, reason: verdict.reason }, 'message discarded');
